@@ -1,0 +1,101 @@
+"""Sphinx configuration of *Define-by-Run, Side by Side*.
+
+The sources are in ``docs/`` (narrative pages, MyST Markdown) and
+``examples/`` (gallery scripts, executed at build time). Build with
+``make html``; ``tools/build_site.py`` explains how examples are executed.
+"""
+
+import doctest
+import os
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))  # the `sidebyside` helper package
+
+import sidebyside  # noqa: E402
+
+project = "Define-by-Run, Side by Side"
+author = "The Define-by-Run, Side by Side authors"
+copyright = f"2026, {author}"
+release = sidebyside.__version__
+
+root_doc = "index"
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+nitpicky = True  # a broken reference is an error with -W (`make test`)
+# The build is offline, so there is no intersphinx: type hints that name
+# classes of the standard library, NumPy, MXNet or PyTorch have no target.
+nitpick_ignore_regex = [("py:class", r"(os|pathlib|numpy|mxnet|torch)\..+")]
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.napoleon",
+    "sphinx_gallery.gen_gallery",
+]
+
+# -- MyST: narrative pages in Markdown -------------------------------------
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- autodoc: the API reference of the helper package ----------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+
+# -- doctest: API facts stated in the narrative pages are run --------------
+# Exception messages are compared too (Sphinx ignores them by default), and
+# seeds are fixed before every group so that printed values are stable.
+doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
+doctest_global_setup = """
+import numpy as np
+np.random.seed(0)
+"""
+
+# -- sphinx-gallery: the examples ------------------------------------------
+# Isolation. Every example runs in a Sphinx process of its own, started by
+# tools/build_site.py, so that seeds, threads, imported frameworks and
+# memory start fresh for every page (MXNet and PyTorch change each other's
+# thread settings when imported together, and sphinx-gallery would otherwise
+# run all examples in one process). The driver tells each process which
+# example to run through SIDEBYSIDE_EXECUTE: a path runs that example only,
+# "none" runs nothing (the final pass reuses sphinx-gallery's cache of what
+# the earlier processes ran). Unset, this configuration behaves like a plain
+# sphinx-gallery build and runs every example that matches GALLERY_PATTERN
+# (default: all) in this one process.
+_execute = os.environ.get("SIDEBYSIDE_EXECUTE")
+if _execute == "none":
+    _filename_pattern = r"(?!)"  # matches nothing
+elif _execute:
+    _filename_pattern = re.escape(str(Path(_execute).resolve())) + "$"
+else:
+    _filename_pattern = os.environ.get("GALLERY_PATTERN") or r"/plot_"
+
+sphinx_gallery_conf = {
+    # both relative to the source folder, docs/
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    # reading order of the topics; a new topic folder is added here
+    "subsection_order": ["../examples/lenet"],
+    "within_subsection_order": "FileNameSortKey",
+    "filename_pattern": _filename_pattern,
+    "ignore_pattern": r"__init__\.py",
+    "doc_module": ("sidebyside",),
+    "backreferences_dir": None,
+    "capture_repr": (),
+    "remove_config_comments": True,
+    "min_reported_time": 0,
+    "show_api_usage": False,
+    "write_computation_times": False,
+    "download_all_examples": True,
+}
+
+# -- HTML: the Read the Docs theme -----------------------------------------
+html_theme = "sphinx_rtd_theme"
+html_title = project
+html_theme_options = {
+    "navigation_depth": 3,
+    "collapse_navigation": False,
+}
+html_show_sourcelink = False

@@ -1,0 +1,14 @@
+"""Small helpers shared by the gallery pages of *Define-by-Run, Side by Side*.
+
+The pages keep everything they teach (networks, training loops, the bugs
+being debugged) in their own code. This package holds only the plumbing
+they share:
+
+* :mod:`sidebyside.data` -- MNIST as standard idx files, offline or
+  downloaded, with clear errors for missing or corrupt files;
+* :mod:`sidebyside.gluon` -- Gluon's ``MNIST`` dataset reading those files;
+* :mod:`sidebyside.runtime` -- thread settings, device choice and the
+  "what did this page run on" report.
+"""
+
+__version__ = "0.1.0"

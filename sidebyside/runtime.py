@@ -1,0 +1,149 @@
+"""Threads, devices and the report of what a page ran on.
+
+Every page starts the same way::
+
+    from sidebyside import runtime
+    runtime.configure_threads()   # before importing MXNet or PyTorch
+    import mxnet as mx            # and/or: import torch
+    ...
+    runtime.print_setup()
+
+Why threads need care, measured on a 2-core machine:
+
+* MXNet reads ``OMP_NUM_THREADS`` and ``MXNET_CPU_WORKER_NTHREADS`` once, when
+  it is imported. Its default (one engine worker, OpenMP threads left to the
+  library) trains LeNet about 15 % slower than one worker with one OpenMP
+  thread per core; two workers with two threads each oversubscribe the cores.
+* ``import mxnet`` drops PyTorch to one intra-op thread in the same process,
+  unless ``OMP_NUM_THREADS`` is set before either is imported.
+
+Devices: PyTorch uses CUDA when it is available, else the CPU. MXNet always
+runs on the CPU here: its last release (1.9.1) has GPU wheels only up to
+CUDA 11, which lack kernels for recent GPUs.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+_DEVICE_VARIABLE = "SIDEBYSIDE_DEVICE"
+MXNET_CPU_ONLY_REASON = (
+    "MXNet 1.9.1, the last release, ships GPU wheels only up to CUDA 11, "
+    "without kernels for recent GPUs, so MXNet runs on the CPU")
+
+
+def cpu_count() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def configure_threads(num_threads: int | None = None) -> int:
+    """Let MXNet and PyTorch use ``num_threads`` (default: every core).
+
+    Call it before importing either framework: MXNet reads its settings
+    when it is imported. It sets ``OMP_NUM_THREADS`` (OpenMP threads per
+    operator, read by both frameworks) and ``MXNET_CPU_WORKER_NTHREADS=1``
+    (one MXNet engine worker, so operators do not compete for the cores).
+    If PyTorch is already imported its thread count is set directly.
+    Returns the thread count.
+    """
+    if "mxnet" in sys.modules:
+        raise RuntimeError(
+            "configure_threads() must run before `import mxnet`: MXNet reads "
+            "its thread settings when it is imported.")
+    threads = num_threads or cpu_count()
+    if threads < 1:
+        raise ValueError(f"num_threads must be at least 1, got {threads}")
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ["MXNET_CPU_WORKER_NTHREADS"] = "1"
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+    return threads
+
+
+def torch_device(requested: str | None = None):
+    """The ``torch.device`` a page should use.
+
+    ``requested`` (or ``$SIDEBYSIDE_DEVICE``) may name ``cpu``, ``cuda`` or
+    ``cuda:N``; by default CUDA is used when available, else the CPU. A name
+    PyTorch does not know, or CUDA asked for where there is none, raises
+    ``ValueError`` with the reason.
+    """
+    import torch
+
+    name = requested or os.environ.get(_DEVICE_VARIABLE) or (
+        "cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as error:
+        raise ValueError(f"Unknown device {name!r}: use 'cpu', 'cuda' or "
+                         f"'cuda:N' ({error})") from None
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(f"Device {name!r} is not supported here: use "
+                         "'cpu', 'cuda' or 'cuda:N'")
+    if device.type == "cuda":
+        available = torch.cuda.device_count()
+        if available == 0:
+            raise ValueError(f"Device {name!r} asked for, but PyTorch sees no "
+                             "CUDA GPU: use 'cpu'")
+        if device.index is not None and device.index >= available:
+            raise ValueError(f"Device {name!r} asked for, but PyTorch sees "
+                             f"only {available} CUDA GPU(s)")
+    return device
+
+
+def mxnet_context(requested: str | None = None):
+    """The MXNet context a page should use: always the CPU, see above.
+
+    ``requested`` (or ``$SIDEBYSIDE_DEVICE``) naming a GPU raises
+    ``ValueError`` explaining why MXNet cannot use it.
+    """
+    import mxnet as mx
+
+    name = requested or os.environ.get(_DEVICE_VARIABLE) or "cpu"
+    if name.split(":")[0] not in ("cpu", "cuda", "gpu"):
+        raise ValueError(f"Unknown device {name!r}: use 'cpu'")
+    if name != "cpu":
+        raise ValueError(f"Device {name!r} asked for MXNet: "
+                         f"{MXNET_CPU_ONLY_REASON}.")
+    return mx.cpu()
+
+
+def setup_lines() -> list[str]:
+    """What this process runs with: versions, devices and threads.
+
+    Only frameworks already imported are described, so a PyTorch page does
+    not import MXNet by asking.
+    """
+    import numpy
+
+    lines = [f"Python {platform.python_version()}, NumPy {numpy.__version__}"]
+    if "mxnet" in sys.modules:
+        mx = sys.modules["mxnet"]
+        lines.append(
+            f"MXNet {mx.__version__}: device cpu ({MXNET_CPU_ONLY_REASON}); "
+            f"{os.environ.get('OMP_NUM_THREADS', 'default')} OpenMP threads, "
+            f"{os.environ.get('MXNET_CPU_WORKER_NTHREADS', 'default')} "
+            "engine worker(s)")
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        device = torch_device()
+        where = str(device)
+        if device.type == "cuda":
+            where += f" ({torch.cuda.get_device_name(device)})"
+        lines.append(f"PyTorch {torch.__version__}: device {where}; "
+                     f"{torch.get_num_threads()} intra-op threads")
+    if "torchvision" in sys.modules:
+        lines.append(f"torchvision {sys.modules['torchvision'].__version__}")
+    lines.append(f"{cpu_count()} CPU cores available")
+    return lines
+
+
+def print_setup() -> None:
+    """Print :func:`setup_lines`, one per line."""
+    print("\n".join(setup_lines()))

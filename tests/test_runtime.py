@@ -1,0 +1,111 @@
+"""Unit tests of sidebyside.runtime: threads, devices, the setup report."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from sidebyside import runtime
+
+
+def run_python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter; return what it printed."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("OMP_NUM_THREADS",
+                                  "MXNET_CPU_WORKER_NTHREADS")}
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                            text=True, capture_output=True, check=True,
+                            env=environment)
+    return result.stdout.strip()
+
+
+def test_importing_mxnet_drops_torch_to_one_thread():
+    # The problem configure_threads() solves, shown where it applies.
+    if runtime.cpu_count() < 2:
+        pytest.skip("needs at least two cores to show a drop")
+    printed = run_python("""
+        import torch, mxnet
+        print(torch.get_num_threads())
+    """)
+    assert printed == "1"
+
+
+def test_configure_threads_keeps_every_core_for_both():
+    printed = run_python("""
+        from sidebyside import runtime
+        threads = runtime.configure_threads()
+        import mxnet, torch
+        import os
+        print(threads, torch.get_num_threads(),
+              os.environ["MXNET_CPU_WORKER_NTHREADS"])
+    """)
+    cores = runtime.cpu_count()
+    assert printed == f"{cores} {cores} 1"
+
+
+def test_configure_threads_after_mxnet_is_refused():
+    printed = run_python("""
+        import mxnet
+        from sidebyside import runtime
+        try:
+            runtime.configure_threads()
+        except RuntimeError as error:
+            print(error)
+    """)
+    assert "must run before `import mxnet`" in printed
+
+
+def test_configure_threads_rejects_zero():
+    with pytest.raises(ValueError):
+        runtime.configure_threads(-1)
+
+
+def test_torch_device_default_and_cpu(monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.delenv("SIDEBYSIDE_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert runtime.torch_device().type == expected
+    assert runtime.torch_device("cpu") == torch.device("cpu")
+    monkeypatch.setenv("SIDEBYSIDE_DEVICE", "cpu")
+    assert runtime.torch_device() == torch.device("cpu")
+
+
+@pytest.mark.parametrize("name, message", [
+    ("gpu0", "Unknown device 'gpu0'"),
+    ("meta", "not supported here"),
+    ("cuda:99", "CUDA"),
+])
+def test_torch_device_refuses_bad_names(name, message):
+    pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=message):
+        runtime.torch_device(name)
+
+
+def test_mxnet_context_is_cpu_and_explains_gpu():
+    printed = run_python("""
+        from sidebyside import runtime
+        print(runtime.mxnet_context())
+        for name in ("gpu", "tpu"):
+            try:
+                runtime.mxnet_context(name)
+            except ValueError as error:
+                print(error)
+    """)
+    lines = printed.splitlines()
+    assert lines[0] == "cpu(0)"
+    assert "CUDA 11" in lines[1]
+    assert "Unknown device 'tpu'" in lines[2]
+
+
+def test_setup_lines_describe_what_is_imported():
+    printed = run_python("""
+        from sidebyside import runtime
+        runtime.configure_threads(1)
+        import torch
+        runtime.print_setup()
+    """)
+    assert "PyTorch" in printed and "1 intra-op threads" in printed
+    assert "MXNet" not in printed  # not imported, so not described
+    assert "Python 3." in printed

@@ -1,0 +1,120 @@
+"""Build the site, running every gallery example in a process of its own.
+
+sphinx-gallery runs all examples inside the one Sphinx process. Here that
+would let pages affect each other: ``import mxnet`` changes PyTorch's thread
+count, seeds and memory carry over, and MXNet and PyTorch together in one
+process have a history of crashes. So this driver
+
+1. runs ``sphinx-build`` once per example whose source changed since it last
+   ran (sphinx-gallery's MD5 cache), with ``SIDEBYSIDE_EXECUTE`` naming that
+   example: that process executes it and nothing else, and sphinx-gallery
+   caches its output;
+2. runs ``sphinx-build`` a last time with ``SIDEBYSIDE_EXECUTE=none``: every
+   page comes from the cache, and this pass reports warnings and broken
+   references like any build.
+
+``GALLERY_PATTERN`` (a regular expression, searched in each example's path)
+limits which examples run, as in the PyTorch tutorials; the others are shown
+without output. ``--noplot`` runs none.
+
+Usage: ``python tools/build_site.py [html|doctest] [--noplot] [--clean]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sphinx_gallery.utils import get_md5sum
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "docs"
+EXAMPLES = ROOT / "examples"
+GALLERY = SOURCE / "auto_examples"
+BUILD = ROOT / "_build"
+SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q"]
+
+
+def examples() -> list[Path]:
+    """Every gallery script, in a stable order."""
+    return sorted(EXAMPLES.glob("**/plot_*.py"))
+
+
+def is_current(example: Path) -> bool:
+    """Whether sphinx-gallery holds the output of this exact source."""
+    md5_file = GALLERY / example.relative_to(EXAMPLES)
+    md5_file = md5_file.with_name(md5_file.name + ".md5")
+    return md5_file.is_file() and \
+        md5_file.read_text() == get_md5sum(example, mode="t")
+
+
+def sphinx(builder: str, execute: str, extra: list[str]) -> int:
+    """Run one ``sphinx-build`` process; return its exit status."""
+    command = [sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT),
+               "-d", str(BUILD / f"doctrees-{builder}"), *SPHINX_FLAGS, *extra,
+               str(SOURCE), str(BUILD / builder)]
+    environment = dict(os.environ, SIDEBYSIDE_EXECUTE=execute)
+    return subprocess.call(command, cwd=ROOT, env=environment)
+
+
+def run_examples(pattern: str | None, extra: list[str]) -> list[Path]:
+    """Run each stale example in its own Sphinx process; return failures."""
+    selected = [path for path in examples()
+                if pattern is None or re.search(pattern, str(path))]
+    stale = [path for path in selected if not is_current(path)]
+    print(f"{len(selected)} examples selected, {len(stale)} to run "
+          f"({len(selected) - len(stale)} unchanged since their last run)",
+          flush=True)
+    failures = []
+    for number, example in enumerate(stale, 1):
+        name = example.relative_to(ROOT)
+        print(f"[{number}/{len(stale)}] running {name} ...", flush=True)
+        start = time.perf_counter()
+        status = sphinx("html", str(example), extra)
+        seconds = time.perf_counter() - start
+        verdict = "ok" if status == 0 else f"FAILED (exit {status})"
+        print(f"[{number}/{len(stale)}] {name}: {verdict} in {seconds:.1f} s",
+              flush=True)
+        if status != 0:
+            failures.append(example)
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("builder", nargs="?", default="html",
+                        choices=["html", "doctest"])
+    parser.add_argument("--noplot", action="store_true",
+                        help="run no example (pages show code only)")
+    parser.add_argument("--clean", action="store_true",
+                        help="forget every earlier build and run everything")
+    args = parser.parse_args(argv)
+
+    if args.clean:
+        shutil.rmtree(BUILD, ignore_errors=True)
+        shutil.rmtree(GALLERY, ignore_errors=True)
+    extra = ["-D", "plot_gallery=0"] if args.noplot else []
+    failures = []
+    if args.builder == "html" and not args.noplot:
+        failures = run_examples(os.environ.get("GALLERY_PATTERN"), extra)
+    start = time.perf_counter()
+    status = sphinx(args.builder, "none", extra)
+    print(f"sphinx-build -b {args.builder}: "
+          f"{'ok' if status == 0 else f'FAILED (exit {status})'} "
+          f"in {time.perf_counter() - start:.1f} s", flush=True)
+    for example in failures:
+        print(f"example failed: {example.relative_to(ROOT)}", file=sys.stderr)
+    if args.builder == "html" and status == 0:
+        print(f"The site is in {BUILD / 'html'}; open "
+              f"{BUILD / 'html' / 'index.html'}")
+    return 1 if failures or status != 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
