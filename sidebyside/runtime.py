@@ -126,10 +126,11 @@ def setup_lines() -> list[str]:
     if "mxnet" in sys.modules:
         mx = sys.modules["mxnet"]
         lines.append(
-            f"MXNet {mx.__version__}: device cpu ({MXNET_CPU_ONLY_REASON}); "
-            f"{os.environ.get('OMP_NUM_THREADS', 'default')} OpenMP threads, "
-            f"{os.environ.get('MXNET_CPU_WORKER_NTHREADS', 'default')} "
-            "engine worker(s)")
+            f"MXNet {mx.__version__}: device cpu (no GPU build for current "
+            f"CUDA); OMP_NUM_THREADS="
+            f"{os.environ.get('OMP_NUM_THREADS', 'unset')}, "
+            "MXNET_CPU_WORKER_NTHREADS="
+            f"{os.environ.get('MXNET_CPU_WORKER_NTHREADS', 'unset')}")
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         device = torch_device()

@@ -104,7 +104,7 @@ def test_missing_file_names_file_and_fix(offline_root, tmp_path):
     (lambda content: b"PK\x03\x04" + content[4:], "not an idx file"),
     (lambda content: content[:6], "header is cut short"),
     (lambda content: b"", "not an idx file"),
-])
+], ids=["truncated", "zip header", "header cut", "empty"])
 def test_corrupt_file_names_file_and_fix(offline_root, tmp_path, damage,
                                          symptom):
     copy = data.prepare_offline_mnist(tmp_path)

@@ -40,20 +40,20 @@ from sidebyside import runtime
 
 num_threads = runtime.configure_threads()
 
-import logging  # noqa: E402
-import time  # noqa: E402
+import logging
+import time
 
-import matplotlib.pyplot as plt  # noqa: E402
-import mxnet as mx  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torchvision  # noqa: E402
-from mxnet import autograd, gluon  # noqa: E402
-from mxnet.gluon import nn as gnn  # noqa: E402
-from torch import nn  # noqa: E402
+import matplotlib.pyplot as plt
+import mxnet as mx
+import numpy as np
+import torch
+import torchvision
+from mxnet import autograd, gluon
+from mxnet.gluon import nn as gnn
+from torch import nn
 
-from sidebyside.data import ensure_mnist  # noqa: E402
-from sidebyside.gluon import MNIST as GluonMNIST  # noqa: E402
+from sidebyside.data import ensure_mnist
+from sidebyside.gluon import MNIST as GluonMNIST
 
 torch.set_num_threads(num_threads)
 assert torch.get_num_threads() == num_threads
@@ -139,7 +139,7 @@ test_iter = mx.io.MNISTIter(
 # ``Module.fit`` binds the graph to shapes, allocates and initialises the
 # weights, creates the optimizer and runs the loop, all in one call. To see
 # inside the loop we must plug into it: ``Speedometer`` logs speed and the
-# running metric every 20 batches, ``epoch_end_callback`` and
+# running metric every 40 batches, ``epoch_end_callback`` and
 # ``eval_end_callback`` record the curves for the figure below. MXNet
 # reports through ``logging``, which we show on this page. The drop of
 # the learning rate is a scheduler object, counted in updates, not epochs.
@@ -174,7 +174,7 @@ lenet_module.fit(
     optimizer="sgd",
     optimizer_params={"learning_rate": lr, "momentum": momentum,
                       "lr_scheduler": lr_schedule},
-    batch_end_callback=mx.callback.Speedometer(batch_size, 20,
+    batch_end_callback=mx.callback.Speedometer(batch_size, 40,
                                                auto_reset=False),
     epoch_end_callback=record_train_loss,
     eval_end_callback=record_test_accuracy,
@@ -239,12 +239,13 @@ gluon_test = gluon.data.DataLoader(
 
 
 def gluon_accuracy(net, data_loader):
-    correct = 0
+    correct, total = 0, 0
     for X, y in data_loader:
         predicted = net(X.as_in_context(mx_ctx)).argmax(axis=1)
-        correct += (predicted == y.astype("float32").as_in_context(mx_ctx)
-                    ).sum().asscalar()
-    return correct / len(data_loader._dataset)
+        y = y.astype("float32").as_in_context(mx_ctx)
+        correct += (predicted == y).sum().asscalar()
+        total += len(y)
+    return correct / total
 
 
 softmax_ce = gluon.loss.SoftmaxCrossEntropyLoss()
@@ -320,13 +321,14 @@ torch_test = torch.utils.data.DataLoader(
 
 def torch_accuracy(net, data_loader):
     net.eval()
-    correct = 0
+    correct, total = 0, 0
     with torch.no_grad():
         for X, y in data_loader:
             predicted = net(X.to(torch_device)).argmax(dim=1)
             correct += (predicted == y.to(torch_device)).sum().item()
+            total += len(y)
     net.train()
-    return correct / len(data_loader.dataset)
+    return correct / total
 
 
 cross_entropy = nn.CrossEntropyLoss()
@@ -408,8 +410,9 @@ plt.show()
 # ``Module`` of section (a) and into a ``SymbolBlock``, Gluon's wrapper for
 # symbols. All three give identical predictions on the test digits.
 
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
+import tempfile
+import warnings
+from pathlib import Path
 
 test_X = np.stack([to_tensor(image).numpy() for image, _ in test_images])
 test_X_mx = mx.nd.array(test_X, ctx=mx_ctx)
@@ -429,9 +432,13 @@ frozen_module.set_params(arg_params, aux_params)
 frozen_module.forward(mx.io.DataBatch([test_X_mx]), is_train=False)
 module_logits = frozen_module.get_outputs()[0].asnumpy()
 
-symbol_block = gluon.SymbolBlock.imports(
-    str(export_dir / "lenet-symbol.json"), ["data"],
-    str(export_dir / "lenet-0000.params"), ctx=mx_ctx)
+# MXNet warns here that the file alone does not say the input's type; the
+# float32 digits passed below settle it, so the warning is silenced.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", UserWarning)
+    symbol_block = gluon.SymbolBlock.imports(
+        str(export_dir / "lenet-symbol.json"), ["data"],
+        str(export_dir / "lenet-0000.params"), ctx=mx_ctx)
 block_logits = symbol_block(test_X_mx).asnumpy()
 
 for name, logits in (("Module", module_logits),
