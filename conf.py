@@ -77,7 +77,9 @@ sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
     # reading order of the topics; a new topic folder is added here
-    "subsection_order": ["../examples/lenet"],
+    "subsection_order": ["../examples/lenet", "../examples/debugging",
+                         "../examples/siamese", "../examples/multihead",
+                         "../examples/performance"],
     "within_subsection_order": "FileNameSortKey",
     "filename_pattern": _filename_pattern,
     "ignore_pattern": r"__init__\.py",

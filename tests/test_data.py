@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,6 +19,13 @@ def offline_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("data")
     data.prepare_offline_mnist(root)
     return root
+
+
+@pytest.fixture
+def copy_root(offline_root, tmp_path):
+    """A private copy of the offline data, free to damage."""
+    shutil.copytree(offline_root, tmp_path, dirs_exist_ok=True)
+    return tmp_path
 
 
 def test_idx_round_trip(tmp_path):
@@ -105,20 +113,19 @@ def test_missing_file_names_file_and_fix(offline_root, tmp_path):
     (lambda content: content[:6], "header is cut short"),
     (lambda content: b"", "not an idx file"),
 ], ids=["truncated", "zip header", "header cut", "empty"])
-def test_corrupt_file_names_file_and_fix(offline_root, tmp_path, damage,
-                                         symptom):
-    copy = data.prepare_offline_mnist(tmp_path)
+def test_corrupt_file_names_file_and_fix(copy_root, damage, symptom):
+    copy = data.mnist_files(copy_root)
     copy.test_labels.write_bytes(damage(copy.test_labels.read_bytes()))
     with pytest.raises(DatasetError) as error:
-        data.ensure_mnist(tmp_path, download=False)
+        data.ensure_mnist(copy_root, download=False)
     message = str(error.value)
     assert str(copy.test_labels) in message
     assert symptom in message
     assert "Fix:" in message
 
 
-def test_inconsistent_files_are_refused(tmp_path):
-    files = data.prepare_offline_mnist(tmp_path)
+def test_inconsistent_files_are_refused(copy_root):
+    files = data.mnist_files(copy_root)
     labels = data.read_idx(files.train_labels)
     data.write_idx(files.train_labels, labels[:-1])
     with pytest.raises(DatasetError, match="3999 labels for 4000 images"):
