@@ -80,7 +80,7 @@ sphinx_gallery_conf = {
     "subsection_order": ["../examples/lenet", "../examples/debugging",
                          "../examples/siamese", "../examples/multihead",
                          "../examples/performance"],
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "tools.gallery_order.ReadingOrder",
     "filename_pattern": _filename_pattern,
     "ignore_pattern": r"__init__\.py",
     "doc_module": ("sidebyside",),
