@@ -8,7 +8,10 @@ they share:
   downloaded, with clear errors for missing or corrupt files;
 * :mod:`sidebyside.gluon` -- Gluon's ``MNIST`` dataset reading those files;
 * :mod:`sidebyside.runtime` -- thread settings, device choice and the
-  "what did this page run on" report.
+  "what did this page run on" report;
+* :mod:`sidebyside.faces` -- synthetic faces with two attributes, and a
+  reader of CelebA-style folders;
+* :mod:`sidebyside.bench` -- the benchmark of every LeNet configuration.
 """
 
 __version__ = "0.1.0"
