@@ -1,0 +1,223 @@
+"""
+Which is faster? Symbolic, imperative and compiled LeNet, measured
+==================================================================
+
+"Which style is faster?" is the first question readers ask, and most
+answers online are folklore. This page answers it for LeNet on the machine
+that built this site: it runs a short version of the project's benchmark,
+``python -m sidebyside.bench``, which measures six configurations (MXNet's
+symbolic ``Module``, Gluon imperative and hybridized, PyTorch eager,
+``torch.compile`` and ``torch.jit.trace``), each in a fresh process with
+its threads set explicitly, and compares every figure with what the
+machine could do at best.
+
+**What you will learn**
+
+* how to measure a framework fairly: a process per configuration, threads
+  set before import, warm-up excluded, median and spread of repeated runs;
+* how many floating-point operations LeNet costs, and how far from the
+  machine's ceiling a network this small runs;
+* where the symbolic or compiled style wins, and where it does not.
+
+**Prerequisites**: :ref:`sphx_glr_auto_examples_lenet_plot_lenet.py` (the
+network measured here). Run the full benchmark yourself with
+``python -m sidebyside.bench`` (about five minutes on two cores; ``--help``
+lists the options, ``--json`` writes the figures to a file).
+"""
+
+# %%
+# Set-up
+# ------
+#
+# This process only reports and plots: every measurement runs in a process
+# of its own, started by :func:`sidebyside.bench.run`. The frameworks are
+# imported here only to print their versions and devices.
+
+from sidebyside import runtime
+
+num_threads = runtime.configure_threads()
+
+import matplotlib.pyplot as plt
+import mxnet as mx
+import numpy as np
+import torch
+
+from sidebyside import bench
+
+torch.set_num_threads(num_threads)
+runtime.print_setup()
+print(f"MXNet context: {runtime.mxnet_context()}, "
+      f"PyTorch device: {runtime.torch_device()}")
+
+# %%
+# The ceiling
+# -----------
+#
+# A multiply-add is two floating-point operations (FLOPs). A convolution
+# computes one dot product per output value, a dense layer one per output;
+# their sizes give LeNet's cost per image. The backward pass costs about
+# twice the forward pass (a product for the input's gradient, one for the
+# weights'), so a training step costs about three forward passes.
+
+for layer, flops in bench.layer_flops():
+    print(f"{layer:<44}{flops / 1e6:>6.2f} MFLOP")
+flops = bench.lenet_flops()
+print(f"{'forward pass':<44}{flops['forward'] / 1e6:>6.2f} MFLOP")
+print(f"{'training step (forward + backward)':<44}"
+      f"{flops['train'] / 1e6:>6.2f} MFLOP")
+
+# %%
+# The machine's float32 matrix-multiply rate is the ceiling. Dividing it by
+# the FLOPs per image gives the most images per second any framework could
+# reach here; each measurement below is also given as a fraction of it.
+
+# %%
+# Measuring
+# ---------
+#
+# The short version: every configuration, training and inference, batches
+# of 64 and 256, three timed runs of a few steps after a warm-up. The first
+# step of each is timed on its own: it binds the graph (MXNet), allocates
+# memory, or compiles (``torch.compile``). Progress is printed as it goes.
+
+report = bench.run(batch_sizes=(64, 256), steps=8, repeats=3, warmup=2)
+print(bench.table(report))
+
+# %%
+# The same figures as a chart. The bars are medians; the black lines span
+# the fastest and slowest of the timed runs.
+
+speed = {(r["config"], r["mode"], r["batch_size"]): r
+         for r in report["results"]}
+configs = list(bench.CONFIGS)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=False)
+width = 0.38
+for ax, mode in zip(axes, bench.MODES):
+    for offset, batch_size in zip((-width / 2, width / 2), (64, 256)):
+        results = [speed[config, mode, batch_size] for config in configs]
+        medians = np.array([r["images_per_s"] for r in results])
+        spreads = np.array([r["spread"] for r in results]).T
+        ax.bar(np.arange(len(configs)) + offset, medians, width,
+               label=f"batch {batch_size}",
+               yerr=[medians - spreads[0], spreads[1] - medians],
+               capsize=2)
+    ax.set_xticks(np.arange(len(configs)), configs, rotation=35,
+                  ha="right")
+    ax.set(ylabel="images per second (median)", title=f"LeNet, {mode}")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend()
+fig.tight_layout()
+plt.show()
+
+
+# %%
+# What the figures say
+# --------------------
+#
+# Each conclusion below is computed from this run's figures and checked with
+# a margin wide enough that an ordinary, quiet machine does not flip it; none
+# compares with a number fixed in advance. The style of each configuration:
+
+graph_styles = ["mxnet-module", "gluon-hybrid", "torch-compile",
+                "torch-jit-trace"]
+imperative_styles = ["gluon", "torch-eager"]
+
+
+def ratio(first, second, mode, batch_size):
+    """How many times faster ``first`` ran than ``second``."""
+    return (speed[first, mode, batch_size]["images_per_s"]
+            / speed[second, mode, batch_size]["images_per_s"])
+
+
+def best(configs, mode, batch_size):
+    """The fastest of ``configs``, and its images/s."""
+    fastest = max(configs,
+                  key=lambda config: speed[config, mode, batch_size][
+                      "images_per_s"])
+    return fastest, speed[fastest, mode, batch_size]["images_per_s"]
+
+
+# %%
+# **Inference: compiled graphs win within each framework.** A frozen graph
+# can fuse operators, plan its memory once and skip autograd's bookkeeping.
+# ``torch.compile`` makes that pay most; Gluon gains less from
+# ``hybridize`` because MXNet's engine already runs its imperative
+# operators asynchronously, overlapping Python with the arithmetic, and a
+# trace alone (``torch.jit.trace``) records the graph without optimising
+# it much.
+
+pairs = [("torch-compile", "torch-eager"), ("torch-jit-trace", "torch-eager"),
+         ("gluon-hybrid", "gluon"), ("mxnet-module", "gluon")]
+for batch_size in (64, 256):
+    for graph, eager in pairs:
+        print(f"inference, batch {batch_size}: {graph} / {eager}: "
+              f"{ratio(graph, eager, 'inference', batch_size):.2f}x")
+    assert ratio("torch-compile", "torch-eager", "inference",
+                 batch_size) > 1.2
+
+# %%
+# **Training: no style wins by much.** A training step spends its time in
+# the same convolutions whatever the style, so the spread between the best
+# graph configuration and the best imperative one stays small.
+
+for batch_size in (64, 256):
+    graph, graph_speed = best(graph_styles, "train", batch_size)
+    eager, eager_speed = best(imperative_styles, "train", batch_size)
+    print(f"training, batch {batch_size}: best graph style {graph} "
+          f"{graph_speed:,.0f} images/s, best imperative {eager} "
+          f"{eager_speed:,.0f}: {graph_speed / eager_speed:.2f}x")
+    assert graph_speed < 2 * eager_speed
+
+# %%
+# **Compilation costs time up front.** ``torch.compile``'s first step
+# compiles (from an empty cache); the page works out how many steps its
+# speed-up would take to pay that back.
+
+for mode in bench.MODES:
+    for batch_size in (64, 256):
+        compiled = speed["torch-compile", mode, batch_size]
+        eager = speed["torch-eager", mode, batch_size]
+        gain = batch_size / eager["images_per_s"] \
+            - batch_size / compiled["images_per_s"]
+        pay_back = (f"pays back after {compiled['first_step_s'] / gain:,.0f}"
+                    " steps" if gain > 0 else "never pays back here")
+        print(f"torch.compile {mode}, batch {batch_size}: first step "
+              f"{compiled['first_step_s']:.2f} s, {pay_back}")
+first_compile = speed["torch-compile", "train", 64]
+assert first_compile["first_step_s"] > \
+    20 * 64 / first_compile["images_per_s"]
+
+# %%
+# **No configuration comes near the ceiling.** LeNet's layers are small
+# matrices: much of the time goes to launching operators, moving memory and
+# pooling rather than to multiply-adds.
+
+fractions = {(r["config"], r["mode"], r["batch_size"]):
+             r["fraction_of_ceiling"] for r in report["results"]}
+closest = max(fractions, key=fractions.get)
+print(f"closest to the ceiling: {closest}, {fractions[closest]:.0%}")
+assert fractions[closest] < 1
+
+# %%
+# **Memory: mostly libraries.** Peak memory per process differs by
+# framework more than by style: PyTorch's process loads a larger library
+# (a CUDA build, here on the CPU), which dwarfs what LeNet itself needs.
+
+for config in bench.CONFIGS:
+    print(f"{config:<18}peak RSS "
+          f"{speed[config, 'train', 64]['peak_rss_mb']:,.0f} MB")
+
+# %%
+# Takeaways
+# ---------
+#
+# * Measure on your machine, in one run, each configuration in its own
+#   process: thread settings and import order alone change the figures.
+# * Compiled graphs win inference, by how much depends on the framework;
+#   for training the styles end up close. ``hybridize`` and
+#   ``torch.compile`` get the graph's speed without leaving the imperative
+#   style, the compromise both ecosystems converged on.
+# * Compilation is an investment: it pays back on long runs, not on a
+#   notebook experiment.
+# * A network as small as LeNet is far from the machine's ceiling in every
+#   style: the overheads around the arithmetic dominate.
