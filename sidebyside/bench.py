@@ -32,6 +32,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -216,11 +217,10 @@ def measure(config: str, modes, batch_sizes, steps: int, repeats: int,
     from sidebyside import runtime
 
     threads = runtime.configure_threads(threads)
-    if config == "torch-compile":
-        # compile from an empty cache, as a first run does: otherwise the
-        # first step would time a cache lookup from an earlier run
-        import tempfile
-        os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp()
+    # torch.compile compiles from an empty cache, as a first run does:
+    # otherwise its first step would time a lookup in an earlier run's cache
+    compile_cache = tempfile.TemporaryDirectory(prefix="sidebyside-inductor-")
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = compile_cache.name
     framework = CONFIGS[config][0]
     make_step = _mxnet_step if framework == "mxnet" else _torch_step
     results = []
@@ -239,6 +239,7 @@ def measure(config: str, modes, batch_sizes, steps: int, repeats: int,
         threads = torch.get_num_threads()
         cuda_peak = (torch.cuda.max_memory_allocated() / 2 ** 20
                      if device.startswith("cuda") else None)
+    compile_cache.cleanup()
     return [Result(**timing, threads=threads, device=device,
                    peak_rss_mb=current_peak_rss_mb(), cuda_peak_mb=cuda_peak)
             for timing in results]
@@ -375,7 +376,6 @@ def build_times(cold: bool = False, repository: str = ".") -> dict:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times = {"no_change_make_html_s": timed(["make", "html"], repository)}
     if cold:
-        import tempfile
         with tempfile.TemporaryDirectory() as scratch:
             clone = os.path.join(scratch, "clone")
             subprocess.run(["git", "clone", "-q", repository, clone],
