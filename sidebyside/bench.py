@@ -1,4 +1,4 @@
-"""LeNet speed in every style, measured side by side: ``python -m sidebyside.bench``.
+"""LeNet's speed in every style, side by side (``python -m sidebyside.bench``).
 
 Configurations (``CONFIGS``): MXNet ``Module`` (symbolic), Gluon imperative,
 Gluon hybridized (``static_alloc``/``static_shape``), PyTorch eager,
@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 CONFIGS = {
     "mxnet-module": ("mxnet", "MXNet Module (symbolic)"),
     "gluon": ("mxnet", "Gluon, imperative"),
-    "gluon-hybrid": ("mxnet", "Gluon, hybridized (static_alloc, static_shape)"),
+    "gluon-hybrid": ("mxnet", "Gluon, hybridized (static alloc and shape)"),
     "torch-eager": ("torch", "PyTorch, eager"),
     "torch-compile": ("torch", "PyTorch, torch.compile"),
     "torch-jit-trace": ("torch", "PyTorch, torch.jit.trace"),
@@ -123,7 +123,8 @@ def _mxnet_step(config: str, mode: str, batch_size: int):
         x = mx.sym.Convolution(x, kernel=(5, 5), num_filter=50)
         x = mx.sym.Pooling(mx.sym.relu(x), pool_type="max", kernel=(2, 2),
                            stride=(2, 2))
-        x = mx.sym.relu(mx.sym.FullyConnected(mx.sym.flatten(x), num_hidden=512))
+        x = mx.sym.FullyConnected(mx.sym.flatten(x), num_hidden=512)
+        x = mx.sym.relu(x)
         x = mx.sym.FullyConnected(x, num_hidden=10)
         module = mx.mod.Module(mx.sym.SoftmaxOutput(x, name="softmax"),
                                context=ctx)

@@ -2,8 +2,8 @@
 
 The files live in ``<root>/MNIST/raw/``, the layout that
 ``torchvision.datasets.MNIST(root)`` reads, and they are plain idx files,
-which MXNet's ``mx.io.MNISTIter`` reads by path. :class:`sidebyside.gluon.MNIST`
-gives Gluon the same files.
+which MXNet's ``mx.io.MNISTIter`` reads by path.
+:class:`sidebyside.gluon.MNIST` gives Gluon the same files.
 
 Two ways to get them:
 
