@@ -33,12 +33,55 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx.ext.napoleon",
+    "sphinx_design",
     "sphinx_gallery.gen_gallery",
 ]
 
 # -- MyST: narrative pages in Markdown -------------------------------------
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
+
+
+# -- Build information: what docs/built-with.md reports ----------------------
+def _build_information():
+    """Versions, machine and date of this build, as MyST substitutions."""
+    import datetime
+    import platform
+    import shutil
+    import subprocess
+    from importlib.metadata import version
+
+    packages = ["mxnet", "torch", "torchvision", "numpy", "matplotlib",
+                "sphinx", "sphinx-gallery", "myst-parser", "mlxtend"]
+    rows = "\n".join(f"| {name} | {version(name)} |" for name in packages)
+    cpu = platform.processor() or platform.machine()
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    gpus = "none"
+    if shutil.which("nvidia-smi"):
+        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                                 text=True).stdout.strip()
+        gpus = "; ".join(listing.splitlines()) or "none"
+    return {
+        "build_date": datetime.date.today().isoformat(),
+        "python_version": platform.python_version(),
+        "package_rows": "| package | version |\n|---|---|\n" + rows,
+        "cpu": f"{cpu}, {len(os.sched_getaffinity(0))} cores available",
+        "gpus": gpus,
+    }
+
+
+myst_substitutions = _build_information()
+
+# The claim ledger (docs/ledger.md), from what the gallery pages recorded
+# when they ran (sidebyside.claims; tools/build_site.py sets the folder).
+from sidebyside import claims  # noqa: E402
+from tools.build_site import RECORDS  # noqa: E402
+
+myst_substitutions["claim_ledger"] = claims.ledger_markdown(RECORDS)
 
 # -- autodoc: the API reference of the helper package ----------------------
 autodoc_member_order = "bysource"
@@ -101,3 +144,5 @@ html_theme_options = {
     "collapse_navigation": False,
 }
 html_show_sourcelink = False
+html_static_path = ["docs/_static"]  # relative to this file
+html_css_files = ["sidebyside.css"]

@@ -95,3 +95,16 @@ def test_doctest_builder_passes(doctest_build):
     tests = int(re.search(r"(\d+) tests?\n", report)[1])
     assert tests >= 5, report
     assert re.search(r"\b0 failures in tests", report), report
+
+
+def test_ledger_has_every_page_record(html_build):
+    recording = sorted(
+        script.relative_to(EXAMPLES).with_suffix("").as_posix()
+        for script in example_scripts()
+        if "claims.record(" in script.read_text())
+    records = sorted(path.stem for path in
+                     (GALLERY / "records").glob("*.json"))
+    assert records == [page.replace("/", "_") for page in recording]
+    ledger = (HTML / "ledger.html").read_text()
+    for page in recording:
+        assert f"{page.split('/')[1]}.html" in ledger, page

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 GALLERY = SOURCE / "auto_examples"
+# what the pages record for the claim ledger (sidebyside.claims)
+RECORDS = GALLERY / "records"
 BUILD = ROOT / "_build"
 SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q"]
 
@@ -59,7 +61,8 @@ def sphinx(builder: str, execute: str, extra: list[str]) -> int:
     command = [sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT),
                "-d", str(BUILD / f"doctrees-{builder}"), *SPHINX_FLAGS, *extra,
                str(SOURCE), str(BUILD / builder)]
-    environment = dict(os.environ, SIDEBYSIDE_EXECUTE=execute)
+    environment = dict(os.environ, SIDEBYSIDE_EXECUTE=execute,
+                       SIDEBYSIDE_RECORDS=str(RECORDS))
     return subprocess.call(command, cwd=ROOT, env=environment)
 
 
@@ -75,6 +78,9 @@ def run_examples(pattern: str | None, extra: list[str]) -> list[Path]:
     for number, example in enumerate(stale, 1):
         name = example.relative_to(ROOT)
         print(f"[{number}/{len(stale)}] running {name} ...", flush=True)
+        page = example.relative_to(EXAMPLES).with_suffix("")
+        (RECORDS / f"{page.as_posix().replace('/', '_')}.json").unlink(
+            missing_ok=True)  # the page records afresh
         start = time.perf_counter()
         status = sphinx("html", str(example), extra)
         seconds = time.perf_counter() - start

@@ -432,6 +432,19 @@ for side in sides:
         assert abs(accuracy[api, side] - accuracy["Gluon", side]) <= 0.002
 
 # %%
+# The :doc:`claim ledger </ledger>` collects what every page showed; this
+# page's entry:
+
+from sidebyside import claims
+
+claims.record(
+    "debugging/plot_control_flow", "control-flow", "holds",
+    "an if on the input size picks the pooling in Gluon and PyTorch, on "
+    "two input sizes, with outputs checked (asserted); hybridize refuses "
+    "it and the symbolic API needs a graph per size or a BucketingModule "
+    "(shown).")
+
+# %%
 # Takeaways
 # ---------
 #

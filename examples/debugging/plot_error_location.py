@@ -362,6 +362,18 @@ for api, bug_line, page_frames in (
     print(f"{api:<22}{bug_line:>7}{last.lineno:>9}  {last.line}")
 
 # %%
+# The :doc:`claim ledger </ledger>` collects what every page showed; this
+# page's entry:
+
+from sidebyside import claims
+
+claims.record(
+    "debugging/plot_error_location", "error-location", "holds with caveats",
+    "PyTorch's and imperative Gluon's tracebacks end at the faulty line "
+    "(asserted); hybridized Gluon and the symbolic API report the error "
+    "at shape inference or bind, where no frame names it (asserted).")
+
+# %%
 # Takeaways
 # ---------
 #

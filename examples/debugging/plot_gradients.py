@@ -464,6 +464,19 @@ for api, by_network in results.items():
     assert broken_losses[-10:].mean() > 2.2, api
 
 # %%
+# The :doc:`claim ledger </ledger>` collects what every page showed; this
+# page's entry:
+
+from sidebyside import claims
+
+claims.record(
+    "debugging/plot_gradients", "gradients", "holds with caveats",
+    "PyTorch (.grad, hooks) and Gluon (param.grad()) read gradients "
+    "directly; the symbolic Module needs a Monitor or its executor's "
+    "arrays. All three find the broken network's first layer 100x weaker "
+    "than its last (asserted).")
+
+# %%
 # Takeaways
 # ---------
 #

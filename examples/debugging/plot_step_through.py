@@ -464,6 +464,19 @@ print(num_parameters)
 assert len(set(num_parameters.values())) == 1
 
 # %%
+# The :doc:`claim ledger </ledger>` collects what every page showed; this
+# page's entry:
+
+from sidebyside import claims
+
+claims.record(
+    "debugging/plot_step_through", "step-through", "holds with caveats",
+    "Gluon and PyTorch print every layer's output from a plain loop; the "
+    "symbolic API needs get_internals() and a bound executor, and MXNet's"
+    " MKLDNN graph rewrite returned wrong internals until it was switched"
+    " off (asserted).")
+
+# %%
 # Takeaways
 # ---------
 #

@@ -214,6 +214,30 @@ for config in bench.CONFIGS:
           f"{speed[config, 'train', 64]['peak_rss_mb']:,.0f} MB")
 
 # %%
+# The :doc:`claim ledger </ledger>` collects what every page showed; this
+# page's entries, with this run's figures:
+
+from sidebyside import claims
+
+compile_gain = min(ratio("torch-compile", "torch-eager", "inference", size)
+                   for size in (64, 256))
+hybrid_gain = min(ratio("gluon-hybrid", "gluon", "inference", size)
+                  for size in (64, 256))
+claims.record(
+    "performance/plot_performance", "symbolic-inference",
+    "holds with caveats",
+    f"torch.compile ran inference at least {compile_gain:.1f}x as fast as "
+    "eager PyTorch (asserted above 1.2x); hybridized Gluon gained "
+    f"{hybrid_gain:.2f}x or more over imperative Gluon.")
+training_gain = max(best(graph_styles, "train", size)[1]
+                    / best(imperative_styles, "train", size)[1]
+                    for size in (64, 256))
+claims.record(
+    "performance/plot_performance", "symbolic-training", "does not hold",
+    f"the best graph configuration trained at most {training_gain:.2f}x "
+    "as fast as the best imperative one (asserted below 2x).")
+
+# %%
 # Takeaways
 # ---------
 #

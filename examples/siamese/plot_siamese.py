@@ -824,6 +824,19 @@ fig.tight_layout(rect=(0, 0, 0.94, 1))
 plt.show()
 
 # %%
+# The :doc:`claim ledger </ledger>` collects what every page showed; this
+# page's entry:
+
+from sidebyside import claims
+
+claims.record(
+    "siamese/plot_siamese", "shared-weights", "holds",
+    "the naive symbolic siamese network has exactly twice the weights and"
+    " embeds one image two ways (asserted); calling one module twice "
+    "shares, and the shared gradient is the sum of both branches' within "
+    "1e-5 (asserted).")
+
+# %%
 # Takeaways
 # ---------
 #
