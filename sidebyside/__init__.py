@@ -11,7 +11,8 @@ they share:
   "what did this page run on" report;
 * :mod:`sidebyside.faces` -- synthetic faces with two attributes, and a
   reader of CelebA-style folders;
-* :mod:`sidebyside.bench` -- the benchmark of every LeNet configuration.
+* :mod:`sidebyside.bench` -- the benchmark of every LeNet configuration;
+* :mod:`sidebyside.claims` -- what each page checked, for the claim ledger.
 """
 
 __version__ = "0.1.0"
