@@ -202,10 +202,15 @@ def _torch_step(config: str, mode: str, batch_size: int):
             with torch.no_grad():
                 net(X)
 
-    def sync():
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-    return step, sync
+    return step, lambda: _wait_for(device)
+
+
+def _wait_for(device) -> None:
+    """Wait until PyTorch's queued work on ``device`` is done."""
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def measure(config: str, modes, batch_sizes, steps: int, repeats: int,
@@ -297,12 +302,10 @@ def matmul_gflops(size: int = 1024, repeats: int = 20,
     b = torch.rand(size, size, device=device)
     best = float("inf")
     for _ in range(repeats + 1):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
+        _wait_for(device)
         start = time.perf_counter()
         a @ b
-        if device.type == "cuda":
-            torch.cuda.synchronize()
+        _wait_for(device)
         best = min(best, time.perf_counter() - start)
     return 2 * size ** 3 / best / 1e9
 
@@ -406,7 +409,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sidebyside.bench",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS),
-                        choices=list(CONFIGS))
+                        choices=list(CONFIGS), metavar="CONFIG",
+                        help="; ".join(f"{name}: {description}" for name,
+                                       (_, description) in CONFIGS.items()))
     parser.add_argument("--modes", nargs="+", default=list(MODES),
                         choices=list(MODES))
     parser.add_argument("--batch-sizes", nargs="+", type=int,

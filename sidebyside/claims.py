@@ -53,6 +53,11 @@ def records_dir() -> Path | None:
     return Path(configured) if configured else None
 
 
+def record_file(directory: str | os.PathLike, page: str) -> Path:
+    """Where the records of ``page`` (``"<topic>/<script name>"``) go."""
+    return Path(directory) / f"{page.replace('/', '_')}.json"
+
+
 def record(page: str, claim: str, verdict: str, evidence: str) -> None:
     """Record that ``page`` tested ``claim`` and what it found.
 
@@ -70,7 +75,7 @@ def record(page: str, claim: str, verdict: str, evidence: str) -> None:
     if directory is None:
         return
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{page.replace('/', '_')}.json"
+    path = record_file(directory, page)
     entries = json.loads(path.read_text()) if path.is_file() else {}
     entries[claim] = {"verdict": verdict, "evidence": evidence,
                       "page": page}

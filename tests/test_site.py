@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from sidebyside import claims
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 GALLERY = ROOT / "docs" / "auto_examples"
@@ -102,9 +104,9 @@ def test_ledger_has_every_page_record(html_build):
         script.relative_to(EXAMPLES).with_suffix("").as_posix()
         for script in example_scripts()
         if "claims.record(" in script.read_text())
-    records = sorted(path.stem for path in
-                     (GALLERY / "records").glob("*.json"))
-    assert records == [page.replace("/", "_") for page in recording]
+    records = sorted((GALLERY / "records").glob("*.json"))
+    assert records == sorted(claims.record_file(GALLERY / "records", page)
+                             for page in recording)
     ledger = (HTML / "ledger.html").read_text()
     for page in recording:
         assert f"{page.split('/')[1]}.html" in ledger, page

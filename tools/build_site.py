@@ -33,6 +33,8 @@ from pathlib import Path
 
 from sphinx_gallery.utils import get_md5sum
 
+from sidebyside import claims
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
@@ -78,9 +80,9 @@ def run_examples(pattern: str | None, extra: list[str]) -> list[Path]:
     for number, example in enumerate(stale, 1):
         name = example.relative_to(ROOT)
         print(f"[{number}/{len(stale)}] running {name} ...", flush=True)
-        page = example.relative_to(EXAMPLES).with_suffix("")
-        (RECORDS / f"{page.as_posix().replace('/', '_')}.json").unlink(
-            missing_ok=True)  # the page records afresh
+        page = example.relative_to(EXAMPLES).with_suffix("").as_posix()
+        # the page records afresh
+        claims.record_file(RECORDS, page).unlink(missing_ok=True)
         start = time.perf_counter()
         status = sphinx("html", str(example), extra)
         seconds = time.perf_counter() - start
