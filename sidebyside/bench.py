@@ -35,6 +35,9 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sidebyside import claims
 
 #: name -> (framework, description)
 CONFIGS = {
@@ -46,6 +49,8 @@ CONFIGS = {
     "torch-jit-trace": ("torch", "PyTorch, torch.jit.trace"),
 }
 MODES = ("train", "inference")
+#: The training step's optimizer, SGD with momentum as the pages use.
+SGD_SETTINGS = {"learning_rate": 0.01, "momentum": 0.9}
 
 # LeNet of the gallery: (kind, in_channels, out_channels, kernel, out_size)
 LENET_LAYERS = (
@@ -134,7 +139,7 @@ def _mxnet_step(config: str, mode: str, batch_size: int):
         batch = mx.io.DataBatch([X], [y])
         if mode == "train":
             module.init_optimizer(optimizer="sgd",
-                                  optimizer_params={"learning_rate": 0.01})
+                                  optimizer_params=dict(SGD_SETTINGS))
 
             def step():
                 module.forward_backward(batch)
@@ -154,7 +159,7 @@ def _mxnet_step(config: str, mode: str, batch_size: int):
         net.hybridize(static_alloc=True, static_shape=True)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = gluon.Trainer(net.collect_params(), "sgd",
-                            {"learning_rate": 0.01})
+                            dict(SGD_SETTINGS))
     if mode == "train":
         def step():
             with autograd.record():
@@ -188,7 +193,9 @@ def _torch_step(config: str, mode: str, batch_size: int):
             net = torch.jit.trace(net, X)
     elif config == "torch-compile":
         net = torch.compile(net)
-    optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+    optimizer = torch.optim.SGD(net.parameters(),
+                                lr=SGD_SETTINGS["learning_rate"],
+                                momentum=SGD_SETTINGS["momentum"])
     if mode == "train":
         def step():
             optimizer.zero_grad()
@@ -371,6 +378,237 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------ the pages against the harness
+#: a page's training must reach this fraction of the harness's images/s
+PAGE_THRESHOLD = 0.9
+#: steps the harness times after each of a page's epochs
+PACED_STEPS = 80
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+class EpochTimer:
+    """Seconds of training in each epoch of a page's loop.
+
+    Call ``start`` when an epoch's training begins and ``stop`` when it
+    ends; ``seconds`` holds one figure per epoch. ``config`` names the
+    harness configuration that trains the same network the same way
+    (:data:`CONFIGS`), at ``batch_size``.
+
+    When ``python -m sidebyside.bench --pages`` runs the page, ``stop``
+    also pauses the page while the harness times the same configuration in
+    its own process: each epoch is measured beside a harness run of the same
+    seconds, so that a machine whose speed changes from minute to minute
+    slows both alike. Run any other way, ``stop`` only takes the time.
+    """
+
+    def __init__(self, config: str, batch_size: int):
+        if config not in CONFIGS:
+            raise ValueError(f"unknown configuration {config!r}: one of "
+                             f"{', '.join(CONFIGS)}")
+        self.config, self.batch_size = config, batch_size
+        self.seconds: list[float] = []
+        self.start()
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+
+    def stop(self) -> None:
+        self.seconds.append(time.perf_counter() - self.started)
+        pace = os.environ.get("SIDEBYSIDE_PACE")
+        if pace:  # "<fd to the harness>,<fd from the harness>"
+            to_harness, from_harness = map(int, pace.split(","))
+            os.write(to_harness,
+                     f"{self.config} {self.batch_size}\n".encode())
+            os.read(from_harness, 3)  # the harness has measured: go on
+
+
+def speed_file(directory: str | os.PathLike, page: str) -> Path:
+    """Where the training speeds ``page`` records go, under ``directory``."""
+    return claims.record_file(Path(directory) / "speeds", page)
+
+
+def record_training_speed(page: str, timer: EpochTimer,
+                          images_per_epoch: int) -> float:
+    """Record how fast ``page`` trained, epoch by epoch, from ``timer``.
+
+    The median epoch gives the images/s, as the harness's median run does.
+    The figure is printed, and written where ``$SIDEBYSIDE_RECORDS`` names
+    a folder, for ``python -m sidebyside.bench --pages`` to compare with
+    the harness. Returns the images/s.
+    """
+    epoch_speeds = [images_per_epoch / seconds for seconds in timer.seconds]
+    images_per_s = statistics.median(epoch_speeds)
+    print(f"{page}: {timer.config} trained at {images_per_s:,.0f} images/s "
+          f"(batch {timer.batch_size}, median of {len(epoch_speeds)} "
+          "epochs)")
+    directory = claims.records_dir()
+    if directory is not None:
+        path = speed_file(directory, page)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        entries = json.loads(path.read_text()) if path.is_file() else {}
+        entries[timer.config] = {
+            "page": page, "config": timer.config,
+            "batch_size": timer.batch_size, "images_per_s": images_per_s,
+            "epoch_images_per_s": epoch_speeds}
+        path.write_text(json.dumps(entries, indent=1, sort_keys=True))
+    return images_per_s
+
+
+def recorded_speeds(directory: str | os.PathLike) -> list[dict]:
+    """Every training speed the pages recorded under ``directory``."""
+    return [entry
+            for path in sorted((Path(directory) / "speeds").glob("*.json"))
+            for entry in json.loads(path.read_text()).values()]
+
+
+def recording_pages() -> list[Path]:
+    """The gallery scripts that record training speeds."""
+    return [script for script in sorted(EXAMPLES.glob("*/plot_*.py"))
+            if "record_training_speed(" in script.read_text()]
+
+
+class _PacedHarness:
+    """Harness workers, one per configuration, that time ``PACED_STEPS``
+    training steps each time a page's epoch ends."""
+
+    def __init__(self, threads: int | None):
+        self.threads = threads
+        self.workers: dict[tuple[str, int], subprocess.Popen] = {}
+        self.speeds: dict[tuple[str, int], list[float]] = {}
+
+    def measure(self, config: str, batch_size: int) -> None:
+        key = (config, batch_size)
+        if key not in self.workers:
+            self.workers[key] = subprocess.Popen(
+                [sys.executable, "-m", "sidebyside.bench", "--worker",
+                 "serve", config, str(batch_size), str(PACED_STEPS),
+                 str(self.threads or 0)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True)
+        worker = self.workers[key]
+        worker.stdin.write("run\n")
+        worker.stdin.flush()
+        for line in worker.stdout:
+            if line.startswith("images/s "):
+                self.speeds.setdefault(key, []).append(float(line.split()[1]))
+                return
+        raise RuntimeError(f"the harness worker for {key} stopped:\n"
+                           f"{worker.stderr.read()[-2000:]}")
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.stdin.close()
+            worker.stderr.close()
+            worker.wait()
+
+
+def _serve(config: str, batch_size: int, steps: int, threads) -> None:
+    """Worker: time ``steps`` training steps per line read on stdin."""
+    from sidebyside import runtime
+
+    runtime.configure_threads(threads)
+    framework = CONFIGS[config][0]
+    make_step = _mxnet_step if framework == "mxnet" else _torch_step
+    step, sync = make_step(config, "train", batch_size)
+    for line in sys.stdin:
+        for _ in range(5):  # warm up again after the pause
+            step()
+        sync()
+        timing = _time_steps(step, sync, steps, 1, 0, batch_size)
+        print("images/s", timing["images_per_s"], flush=True)
+
+
+def _run_page(script: str | os.PathLike, records: str | os.PathLike,
+             harness: _PacedHarness) -> None:
+    """Run a gallery script as a reader would, recording into ``records``,
+    with ``harness`` measuring after each of its training epochs."""
+    to_harness, page_writes = os.pipe()
+    page_reads, from_harness = os.pipe()
+    environment = dict(os.environ, SIDEBYSIDE_RECORDS=str(records),
+                       MPLBACKEND="agg",
+                       SIDEBYSIDE_PACE=f"{page_writes},{page_reads}")
+    with tempfile.TemporaryFile("w+") as log:
+        page = subprocess.Popen([sys.executable, str(script)],
+                                env=environment, stdout=log,
+                                stderr=subprocess.STDOUT,
+                                pass_fds=(page_writes, page_reads))
+        os.close(page_writes)
+        os.close(page_reads)
+        with os.fdopen(to_harness) as requests:
+            for request in requests:
+                config, batch_size = request.split()
+                harness.measure(config, int(batch_size))
+                os.write(from_harness, b"go\n")
+        os.close(from_harness)
+        if page.wait() != 0:
+            log.seek(0)
+            raise RuntimeError(f"{script} failed:\n{log.read()[-2000:]}")
+
+
+def compare(entry: dict, harness_speeds: list[float],
+            threshold: float = PAGE_THRESHOLD) -> dict:
+    """A page's recorded speed beside the harness's, epoch by epoch.
+
+    The ratio is the median of each epoch's images/s over the harness's
+    run right after it.
+    """
+    page_speeds = entry["epoch_images_per_s"]
+    if len(harness_speeds) != len(page_speeds):
+        raise ValueError(f"{entry['page']} {entry['config']}: "
+                         f"{len(page_speeds)} epochs but "
+                         f"{len(harness_speeds)} harness runs")
+    ratio = statistics.median(
+        page / harness for page, harness in zip(page_speeds, harness_speeds))
+    return {**entry, "harness_images_per_s": statistics.median(
+        harness_speeds), "harness_runs": harness_speeds, "ratio": ratio,
+        "reaches": ratio >= threshold}
+
+
+def check_pages(scripts=None, threads: int | None = None,
+                progress=print) -> list[dict]:
+    """Compare the pages' training speeds with the harness's.
+
+    Runs every page in ``scripts`` (by default every gallery script that
+    records a speed) in a process of its own; after each of its training
+    epochs the harness times the same configuration, in a process of its
+    own too. Returns one row per page and configuration.
+    """
+    rows = []
+    for script in scripts or recording_pages():
+        progress(f"running {script}, the harness after each epoch ...")
+        harness = _PacedHarness(threads)
+        try:
+            with tempfile.TemporaryDirectory() as records:
+                _run_page(script, records, harness)
+                page_speeds = recorded_speeds(records)
+        finally:
+            harness.close()
+        if not page_speeds:
+            raise ValueError(f"{script} recorded no training speed")
+        rows += [compare(entry, harness.speeds.get(
+                    (entry["config"], entry["batch_size"]), []))
+                 for entry in page_speeds]
+    return rows
+
+
+def pages_table(rows: list[dict]) -> str:
+    """The comparison as a fixed-width text table."""
+    lines = [f"{'page':<20}{'configuration':<15}{'batch':>6}"
+             f"{'page img/s':>12}{'harness img/s':>15}{'ratio':>7}"
+             f"{'verdict':>17}"]
+    for row in rows:
+        verdict = ("reaches" if row["reaches"] else "BELOW") + \
+            f" {100 * PAGE_THRESHOLD:.0f} %"
+        lines.append(f"{row['page']:<20}{row['config']:<15}"
+                     f"{row['batch_size']:>6}{row['images_per_s']:>12.0f}"
+                     f"{row['harness_images_per_s']:>15.0f}"
+                     f"{row['ratio']:>7.2f}{verdict:>17}")
+    lines.append("page and harness images/s: medians over the page's "
+                 "epochs; ratio: median of each epoch's ratio to the "
+                 "harness run right after it")
+    return "\n".join(lines)
+
+
 def build_times(cold: bool = False, repository: str = ".") -> dict:
     """Seconds of a no-change ``make html`` here and, if ``cold``, of
     ``make test`` in a fresh clone (virtualenv, installs and all)."""
@@ -393,6 +631,10 @@ def build_times(cold: bool = False, repository: str = ".") -> dict:
 
 
 def _worker(arguments: list[str]) -> None:
+    if arguments[0] == "serve":
+        config, batch_size, steps, threads = arguments[1:5]
+        _serve(config, int(batch_size), int(steps), int(threads) or None)
+        return
     if arguments[0] == "matmul":
         threads = int(arguments[1]) or None
         print(json.dumps({"gflops": matmul_gflops(threads=threads)}))
@@ -426,6 +668,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cold", action="store_true",
                         help="with --build-times: also time `make test` in "
                              "a fresh clone (minutes)")
+    parser.add_argument("--pages", nargs="*", metavar="SCRIPT",
+                        help="compare the training speed of gallery pages "
+                             "(default: every page that records one) with "
+                             "the harness's, measured after each of the "
+                             "pages' epochs; exit status 1 below "
+                             f"{100 * PAGE_THRESHOLD:.0f} %%")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -434,6 +682,15 @@ def main(argv: list[str] | None = None) -> None:
     if args.build_times:
         for name, seconds in build_times(args.cold).items():
             print(f"{name}: {seconds:.1f}")
+        return
+    if args.pages is not None:
+        rows = check_pages(args.pages or None, threads=args.threads)
+        print(pages_table(rows))
+        if args.json:
+            with open(args.json, "w") as output:
+                json.dump(rows, output, indent=2)
+        if not all(row["reaches"] for row in rows):
+            sys.exit(1)
         return
     report = run(args.configs, args.modes, args.batch_sizes, args.steps,
                  args.repeats, args.warmup, args.threads)

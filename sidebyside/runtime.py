@@ -16,6 +16,16 @@ Why threads need care, measured on a 2-core machine:
   thread per core; two workers with two threads each oversubscribe the cores.
 * ``import mxnet`` drops PyTorch to one intra-op thread in the same process,
   unless ``OMP_NUM_THREADS`` is set before either is imported.
+* Both frameworks use one OpenMP runtime per process (``libgomp``), and each
+  thread that computes in parallel gets a team of OpenMP threads of its
+  own. MXNet computes on its engine's worker thread, PyTorch on the main
+  thread. Once a process holds more OpenMP threads than cores, the runtime
+  stops them from waiting actively between operators, and each operator
+  then waits for its threads to wake: MXNet trained LeNet about a third
+  slower in a process where PyTorch (or ``mx.io.MNISTIter``, or a large
+  copy on the main thread) had computed. ``mxnet_on_main_thread=True``
+  makes MXNet compute on the main thread too (its synchronous
+  ``NaiveEngine``), so that both frameworks share one team.
 
 Devices: PyTorch uses CUDA when it is available, else the CPU. MXNet always
 runs on the CPU here: its last release (1.9.1) has GPU wheels only up to
@@ -42,7 +52,8 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def configure_threads(num_threads: int | None = None) -> int:
+def configure_threads(num_threads: int | None = None, *,
+                      mxnet_on_main_thread: bool = False) -> int:
     """Let MXNet and PyTorch use ``num_threads`` (default: every core).
 
     Call it before importing either framework: MXNet reads its settings
@@ -50,7 +61,11 @@ def configure_threads(num_threads: int | None = None) -> int:
     operator, read by both frameworks) and ``MXNET_CPU_WORKER_NTHREADS=1``
     (one MXNet engine worker, so operators do not compete for the cores).
     If PyTorch is already imported its thread count is set directly.
-    Returns the thread count.
+    ``mxnet_on_main_thread`` sets ``MXNET_ENGINE_TYPE=NaiveEngine``: MXNet
+    then computes each operator on the calling thread, synchronously, and
+    shares PyTorch's OpenMP threads (see the module's notes); for pages
+    that train with both frameworks in one process. Returns the thread
+    count.
     """
     if "mxnet" in sys.modules:
         raise RuntimeError(
@@ -61,6 +76,8 @@ def configure_threads(num_threads: int | None = None) -> int:
         raise ValueError(f"num_threads must be at least 1, got {threads}")
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ["MXNET_CPU_WORKER_NTHREADS"] = "1"
+    if mxnet_on_main_thread:
+        os.environ["MXNET_ENGINE_TYPE"] = "NaiveEngine"
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(threads)
     return threads
@@ -130,7 +147,9 @@ def setup_lines() -> list[str]:
             f"CUDA); OMP_NUM_THREADS="
             f"{os.environ.get('OMP_NUM_THREADS', 'unset')}, "
             "MXNET_CPU_WORKER_NTHREADS="
-            f"{os.environ.get('MXNET_CPU_WORKER_NTHREADS', 'unset')}")
+            f"{os.environ.get('MXNET_CPU_WORKER_NTHREADS', 'unset')}, "
+            "engine "
+            f"{os.environ.get('MXNET_ENGINE_TYPE', 'ThreadedEnginePerDevice')}")
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         device = torch_device()

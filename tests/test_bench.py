@@ -54,3 +54,82 @@ def test_worker_failure_is_reported():
     with pytest.raises(RuntimeError, match="no-such-config"):
         bench._in_subprocess(["measure", "no-such-config", "train", "8",
                               "1", "1", "0", "1"])
+
+
+# ------------------------------------------ the pages against the harness
+PACED_PAGE = '''
+from sidebyside import runtime
+runtime.configure_threads(1)
+import torch
+from sidebyside.bench import EpochTimer, record_training_speed, _torch_step
+
+step, sync = _torch_step("torch-eager", "train", 8)
+timer = EpochTimer("torch-eager", 8)
+for epoch in range(3):
+    timer.start()
+    for _ in range(5):
+        step()
+    sync()
+    timer.stop()
+print("trained")
+record_training_speed("tiny/plot_tiny", timer, 5 * 8)
+'''
+
+
+def test_epoch_timer_refuses_unknown_configuration():
+    with pytest.raises(ValueError, match="unknown configuration 'keras'"):
+        bench.EpochTimer("keras", 64)
+
+
+def test_training_speed_is_the_median_epoch_and_is_recorded(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("SIDEBYSIDE_RECORDS", str(tmp_path))
+    monkeypatch.delenv("SIDEBYSIDE_PACE", raising=False)
+    timer = bench.EpochTimer("gluon", 50)
+    timer.seconds = [4.0, 1.0, 2.0]  # the first epoch warms up
+    assert bench.record_training_speed("topic/plot_page", timer, 100) == 50
+    entry, = bench.recorded_speeds(tmp_path)
+    assert entry == {"page": "topic/plot_page", "config": "gluon",
+                     "batch_size": 50, "images_per_s": 50.0,
+                     "epoch_images_per_s": [25.0, 100.0, 50.0]}
+    assert bench.speed_file(tmp_path, "topic/plot_page").is_file()
+
+
+def test_compare_takes_the_median_of_epoch_ratios():
+    entry = {"page": "p", "config": "gluon", "batch_size": 50,
+             "images_per_s": 90.0, "epoch_images_per_s": [50, 90, 95]}
+    # the machine slowed down during the second epoch and the run after it
+    row = bench.compare(entry, [100, 60, 100])
+    assert row["ratio"] == pytest.approx(0.95)
+    assert row["reaches"]
+    assert not bench.compare(entry, [100, 200, 200])["reaches"]
+    with pytest.raises(ValueError, match="3 epochs but 2 harness runs"):
+        bench.compare(entry, [100, 100])
+
+
+def test_pages_are_paced_by_the_harness(tmp_path):
+    script = tmp_path / "plot_tiny.py"
+    script.write_text(PACED_PAGE)
+    row, = bench.check_pages([script], threads=1, progress=lambda _: None)
+    assert (row["page"], row["config"], row["batch_size"]) == (
+        "tiny/plot_tiny", "torch-eager", 8)
+    # one harness run after each of the page's epochs
+    assert len(row["harness_runs"]) == len(row["epoch_images_per_s"]) == 3
+    assert all(speed > 0 for speed in row["harness_runs"])
+    assert row["ratio"] > 0
+    assert "tiny/plot_tiny" in bench.pages_table([row])
+
+
+def test_a_failing_page_is_reported(tmp_path):
+    script = tmp_path / "plot_broken.py"
+    script.write_text("raise SystemExit('no data here')\n")
+    with pytest.raises(RuntimeError, match="no data here"):
+        bench.check_pages([script], progress=lambda _: None)
+
+
+def test_lenet_page_records_the_harness_configurations():
+    assert [script.name for script in bench.recording_pages()] == [
+        "plot_lenet.py"]
+    source = (bench.EXAMPLES / "lenet" / "plot_lenet.py").read_text()
+    for config in ("mxnet-module", "gluon", "torch-eager"):
+        assert f'EpochTimer("{config}", batch_size)' in source

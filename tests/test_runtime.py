@@ -14,7 +14,8 @@ def run_python(code: str) -> str:
     """Run ``code`` in a fresh interpreter; return what it printed."""
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("OMP_NUM_THREADS",
-                                  "MXNET_CPU_WORKER_NTHREADS")}
+                                  "MXNET_CPU_WORKER_NTHREADS",
+                                  "MXNET_ENGINE_TYPE")}
     result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
                             text=True, capture_output=True, check=True,
                             env=environment)
@@ -43,6 +44,26 @@ def test_configure_threads_keeps_every_core_for_both():
     """)
     cores = runtime.cpu_count()
     assert printed == f"{cores} {cores} 1"
+
+
+def test_mxnet_on_main_thread_selects_the_naive_engine():
+    printed = run_python("""
+        from sidebyside import runtime
+        runtime.configure_threads(mxnet_on_main_thread=True)
+        import mxnet
+        print([line for line in runtime.setup_lines() if "MXNet" in line])
+    """)
+    assert "engine NaiveEngine" in printed
+
+
+def test_mxnet_keeps_its_threaded_engine_by_default():
+    printed = run_python("""
+        from sidebyside import runtime
+        runtime.configure_threads()
+        import mxnet
+        print([line for line in runtime.setup_lines() if "MXNet" in line])
+    """)
+    assert "engine ThreadedEnginePerDevice" in printed
 
 
 def test_configure_threads_after_mxnet_is_refused():

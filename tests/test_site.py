@@ -99,6 +99,17 @@ def test_doctest_builder_passes(doctest_build):
     assert re.search(r"\b0 failures in tests", report), report
 
 
+def test_pages_train_as_fast_as_the_benchmark(html_build):
+    # The benchmark's own check, measured side by side: it runs each page
+    # that records its training speed and, after each of its epochs, the
+    # same configuration in a process of its own (sidebyside.bench). It
+    # runs after the build, never beside it, so the two do not compete.
+    status, output = run(sys.executable, "-m", "sidebyside.bench",
+                         "--pages")
+    assert "lenet/plot_lenet" in output
+    assert status == 0, output
+
+
 def test_ledger_has_every_page_record(html_build):
     recording = sorted(
         script.relative_to(EXAMPLES).with_suffix("").as_posix()

@@ -17,7 +17,9 @@ computation.
 * where the symbolic API hides the training loop, and what that costs when
   you want to look inside it;
 * how a Gluon network is frozen into a symbolic graph and loaded back, and
-  how weights move from MXNet to PyTorch.
+  how weights move from MXNet to PyTorch;
+* how to time three training loops so that the comparison is fair, and
+  check it against the project's benchmark.
 
 **Prerequisites**: the project's Python environment (``make html`` creates
 it) or ``pip install -r requirements.txt`` and ``pip install -e .`` in a
@@ -35,10 +37,21 @@ offline digits there, and without them the page downloads the full MNIST.
 # both frameworks, and checked after the imports. MXNet runs on the CPU
 # (its last release has no GPU build for current CUDA); PyTorch uses a GPU
 # when there is one.
+#
+# This page also times the three APIs, so one more setting matters. Both
+# frameworks use the same OpenMP runtime, which gives every thread that
+# computes a team of helper threads: MXNet computes on a worker thread of
+# its engine, PyTorch on the main thread. Once a process holds more OpenMP
+# threads than cores, the runtime stops them from waiting actively between
+# operations, and each operation then waits for its helpers to wake: on the
+# two-core machine that builds this site, MXNet trained LeNet about a third
+# slower beside PyTorch than alone. ``mxnet_on_main_thread=True`` selects
+# MXNet's synchronous engine, which computes on the main thread, so the two
+# frameworks share one team.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+num_threads = runtime.configure_threads(mxnet_on_main_thread=True)
 
 import logging
 import time
@@ -47,13 +60,12 @@ import matplotlib.pyplot as plt
 import mxnet as mx
 import numpy as np
 import torch
-import torchvision
 from mxnet import autograd, gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside.data import ensure_mnist
-from sidebyside.gluon import MNIST as GluonMNIST
+from sidebyside.bench import EpochTimer, record_training_speed
+from sidebyside.data import ensure_mnist, read_idx
 
 torch.set_num_threads(num_threads)
 assert torch.get_num_threads() == num_threads
@@ -80,18 +92,42 @@ decay_epoch = 6
 # --------
 #
 # :func:`~sidebyside.data.ensure_mnist` checks the four standard MNIST idx
-# files (and downloads them when they are missing). Each framework then
-# reads them with its own MNIST reader. Offline, they hold 5,000 real digits
-# (4,000 to train on, 1,000 held out, the same number of each digit).
+# files (and downloads them when they are missing). Offline, they hold 5,000
+# real digits (4,000 to train on, 1,000 held out, the same number of each
+# digit). MNIST is small enough to keep in memory: it is read once, into
+# NumPy arrays of pixels scaled to [0, 1], and each framework batches and
+# shuffles those same arrays its own way.
+#
+# .. note:: **Why not each framework's own MNIST reader?** They read the
+#    same files (``mx.io.MNISTIter``, Gluon's and torchvision's ``MNIST``),
+#    but they convert one image at a time as they serve it, and the page
+#    would time those conversions along with the networks. On top of that,
+#    ``mx.io.MNISTIter`` reads ahead on threads of its own, with OpenMP
+#    helpers of their own: the slowdown described in the set-up, for every
+#    MXNet operation that follows.
+
+
+def read_images(path):
+    """An idx file of 28x28 digits as float32 images, N x 1 x 28 x 28."""
+    return (read_idx(path)[:, np.newaxis] / 255).astype(np.float32)
+
 
 mnist = ensure_mnist()
-train_images = torchvision.datasets.MNIST(mnist.root,
-                                          train=True)
-test_images = torchvision.datasets.MNIST(mnist.root,
-                                         train=False)
+train_images = read_images(mnist.train_images)
+train_labels = read_idx(mnist.train_labels)
+test_images = read_images(mnist.test_images)
+test_labels = read_idx(mnist.test_labels)
 num_train, num_test = len(train_images), len(test_images)
 print(f"{num_train} training and {num_test} test digits "
-      f"in {mnist.directory}")
+      f"in {mnist.directory}; images {train_images.shape}, "
+      f"pixels {train_images.min()} to {train_images.max()}")
+
+# %%
+# Every API's training is timed the same way: an
+# :class:`~sidebyside.bench.EpochTimer` takes the seconds each epoch spends
+# training, without the evaluation that follows it. Each timer carries the
+# name of the benchmark configuration (:mod:`sidebyside.bench`) that trains
+# the same network the same way, for the check at the end of the page.
 
 # %%
 # (a) MXNet symbolic: declare, then ``fit``
@@ -124,47 +160,51 @@ lenet_symbol = symbolic_lenet()
 print(lenet_symbol.list_arguments())
 
 # %%
-# The data comes through ``mx.io.MNISTIter``, MXNet's own reader of the idx
-# files. It scales pixels to [0, 1) and shuffles the training set with
-# ``seed``.
+# ``mx.io.NDArrayIter`` serves the arrays in batches, under the names the
+# symbol expects (``data`` and ``softmax_label``), and reshuffles the
+# training set at every epoch with NumPy's random generator.
 
-train_iter = mx.io.MNISTIter(
-    image=str(mnist.train_images), label=str(mnist.train_labels),
-    batch_size=batch_size, shuffle=True, seed=seed)
-test_iter = mx.io.MNISTIter(
-    image=str(mnist.test_images), label=str(mnist.test_labels),
-    batch_size=batch_size, shuffle=False)
+mx.random.seed(seed)
+np.random.seed(seed)
+train_iter = mx.io.NDArrayIter(train_images, train_labels.astype(np.float32),
+                               batch_size, shuffle=True,
+                               label_name="softmax_label")
+test_iter = mx.io.NDArrayIter(test_images, test_labels.astype(np.float32),
+                              batch_size, label_name="softmax_label")
 
 # %%
 # ``Module.fit`` binds the graph to shapes, allocates and initialises the
 # weights, creates the optimizer and runs the loop, all in one call. To see
 # inside the loop we must plug into it: ``Speedometer`` logs speed and the
-# running metric every 40 batches, ``epoch_end_callback`` and
-# ``eval_end_callback`` record the curves for the figure below. MXNet
-# reports through ``logging``, which we show on this page. The drop of
-# the learning rate is a scheduler object, counted in updates, not epochs.
+# running metric every 40 batches, ``epoch_end_callback`` (called when an
+# epoch's training ends) and ``eval_end_callback`` (called when the test
+# evaluation after it ends) record the curves for the figure below, and
+# time the epochs. MXNet reports through ``logging``, which we show on
+# this page. The drop of the learning rate is a scheduler object, counted
+# in updates, not epochs.
 
 logging.basicConfig(level=logging.INFO, format="%(message)s", force=True)
 steps_per_epoch = num_train // batch_size
 lr_schedule = mx.lr_scheduler.MultiFactorScheduler(
     step=[decay_epoch * steps_per_epoch], factor=0.1, base_lr=lr)
-mx.random.seed(seed)
-np.random.seed(seed)
 
 symbolic_history = {"loss": [], "accuracy": []}
 train_loss_metric = mx.metric.CrossEntropy()
 
 
-def record_train_loss(epoch, symbol, arg_params, aux_params):
+def end_of_training_epoch(epoch, symbol, arg_params, aux_params):
+    symbolic_timer.stop()
     symbolic_history["loss"].append(train_loss_metric.get()[1])
 
 
-def record_test_accuracy(param):
+def end_of_evaluation(param):
     symbolic_history["accuracy"].append(param.eval_metric.get()[1])
+    symbolic_timer.start()  # the next epoch's training begins
 
 
 lenet_module = mx.mod.Module(lenet_symbol, context=mx_ctx)
 start = time.perf_counter()
+symbolic_timer = EpochTimer("mxnet-module", batch_size)
 fit_returned = lenet_module.fit(
     train_iter,
     eval_data=test_iter,
@@ -176,8 +216,8 @@ fit_returned = lenet_module.fit(
                       "lr_scheduler": lr_schedule},
     batch_end_callback=mx.callback.Speedometer(batch_size, 40,
                                                auto_reset=False),
-    epoch_end_callback=record_train_loss,
-    eval_end_callback=record_test_accuracy,
+    epoch_end_callback=end_of_training_epoch,
+    eval_end_callback=end_of_evaluation,
     num_epoch=num_epochs,
 )
 symbolic_seconds = time.perf_counter() - start
@@ -217,15 +257,15 @@ print("fc1 weight after the first batch: ", gluon_net[5].weight.shape)
 assert gluon_net[5].weight.shape == (512, 800)
 
 # %%
-# The data comes through Gluon's ``MNIST`` dataset and ``DataLoader``;
-# ``ToTensor`` turns 28x28x1 bytes into 1x28x28 floats in [0, 1].
+# The data comes through Gluon's ``DataLoader``, which draws batches from
+# an ``ArrayDataset`` of the same arrays (labels as floats, the type Gluon's
+# loss expects) and shuffles them at every epoch.
 
-to_tensor = gluon.data.vision.transforms.ToTensor()
 gluon_train = gluon.data.DataLoader(
-    GluonMNIST(train=True).transform_first(to_tensor),
+    gluon.data.ArrayDataset(train_images, train_labels.astype(np.float32)),
     batch_size=batch_size, shuffle=True)
 gluon_test = gluon.data.DataLoader(
-    GluonMNIST(train=False).transform_first(to_tensor),
+    gluon.data.ArrayDataset(test_images, test_labels.astype(np.float32)),
     batch_size=batch_size)
 
 # %%
@@ -234,16 +274,18 @@ gluon_test = gluon.data.DataLoader(
 # ``autograd.record()`` records the forward pass so that ``backward()`` can
 # differentiate it; ``trainer.step(batch_size)`` averages the gradient over
 # the batch and updates the weights. The loss is summed as an ``NDArray``
-# and read once an epoch: reading it every batch would make Python wait
-# for MXNet's asynchronous engine.
+# and read once an epoch: with MXNet's default, asynchronous engine,
+# reading it every batch would make Python wait for every step (this page
+# runs the synchronous one, but the habit costs nothing). Reading it also
+# waits for the epoch's last step, so the timer stops when the work is
+# done.
 
 
 def gluon_accuracy(net, data_loader):
     correct, total = 0, 0
     for X, y in data_loader:
         predicted = net(X.as_in_context(mx_ctx)).argmax(axis=1)
-        y = y.astype("float32").as_in_context(mx_ctx)
-        correct += (predicted == y).sum().asscalar()
+        correct += (predicted == y.as_in_context(mx_ctx)).sum().asscalar()
         total += len(y)
     return correct / total
 
@@ -253,9 +295,11 @@ trainer = gluon.Trainer(gluon_net.collect_params(), "sgd",
                         {"learning_rate": lr, "momentum": momentum})
 gluon_history = {"loss": [], "accuracy": []}
 start = time.perf_counter()
+gluon_timer = EpochTimer("gluon", batch_size)
 for epoch in range(num_epochs):
     if epoch == decay_epoch:
         trainer.set_learning_rate(lr / 10)
+    gluon_timer.start()
     loss_sum = mx.nd.zeros(1, ctx=mx_ctx)
     for X, y in gluon_train:
         X, y = X.as_in_context(mx_ctx), y.as_in_context(mx_ctx)
@@ -265,6 +309,7 @@ for epoch in range(num_epochs):
         trainer.step(batch_size)
         loss_sum += loss.sum()
     gluon_history["loss"].append(loss_sum.asscalar() / num_train)
+    gluon_timer.stop()
     gluon_history["accuracy"].append(gluon_accuracy(gluon_net, gluon_test))
     print(f"epoch {epoch}: loss {gluon_history['loss'][-1]:.4f}, "
           f"test accuracy {gluon_history['accuracy'][-1]:.3f}")
@@ -302,16 +347,22 @@ torch.manual_seed(seed)
 torch_net = torch_lenet().to(torch_device)
 torch_net.apply(xavier_init)
 
-to_tensor = torchvision.transforms.ToTensor()
+# %%
+# A ``TensorDataset`` wraps the same arrays as tensors (labels as integers,
+# the type PyTorch's loss expects) for PyTorch's ``DataLoader``, which
+# shuffles with a seeded generator of its own.
+
+
+def tensor_dataset(images, labels):
+    return torch.utils.data.TensorDataset(
+        torch.from_numpy(images), torch.from_numpy(labels.astype(np.int64)))
+
+
 torch_train = torch.utils.data.DataLoader(
-    torchvision.datasets.MNIST(mnist.root, train=True,
-                               transform=to_tensor),
-    batch_size=batch_size, shuffle=True,
-    generator=torch.Generator().manual_seed(seed))
+    tensor_dataset(train_images, train_labels), batch_size=batch_size,
+    shuffle=True, generator=torch.Generator().manual_seed(seed))
 torch_test = torch.utils.data.DataLoader(
-    torchvision.datasets.MNIST(mnist.root, train=False,
-                               transform=to_tensor),
-    batch_size=batch_size)
+    tensor_dataset(test_images, test_labels), batch_size=batch_size)
 
 # %%
 # ``loss.backward()`` fills each parameter's ``.grad``; ``optimizer.step()``
@@ -336,10 +387,12 @@ optimizer = torch.optim.SGD(torch_net.parameters(), lr=lr,
                             momentum=momentum)
 torch_history = {"loss": [], "accuracy": []}
 start = time.perf_counter()
+torch_timer = EpochTimer("torch-eager", batch_size)
 for epoch in range(num_epochs):
     if epoch == decay_epoch:
         for group in optimizer.param_groups:
             group["lr"] = lr / 10
+    torch_timer.start()
     loss_sum = 0.0
     for X, y in torch_train:
         X, y = X.to(torch_device), y.to(torch_device)
@@ -348,6 +401,7 @@ for epoch in range(num_epochs):
         loss.backward()
         optimizer.step()
         loss_sum += loss.item() * len(y)
+    torch_timer.stop()
     torch_history["loss"].append(loss_sum / num_train)
     torch_history["accuracy"].append(torch_accuracy(torch_net, torch_test))
     print(f"epoch {epoch}: loss {torch_history['loss'][-1]:.4f}, "
@@ -358,23 +412,30 @@ torch_seconds = time.perf_counter() - start
 # Results
 # -------
 #
-# Each API must reach at least 97 % on the 1,000 held-out digits. The time
-# covers the whole training, including the test evaluation after each
-# epoch; images/s counts the training images processed in that time.
+# Each API must reach at least 97 % on the 1,000 held-out digits. The
+# training speed is the median epoch's, evaluation left out; the total time
+# includes the evaluations. ``python -m sidebyside.bench --pages`` runs
+# this page with the benchmark timing the same configuration, in a process
+# of its own, after each epoch, and checks that every API trains here at
+# 90 % or more of the benchmark's speed: a page slowed by its data pipeline
+# or its thread settings would not be a fair comparison.
 
 results = {
-    "MXNet symbolic": (symbolic_history, symbolic_seconds),
-    "Gluon": (gluon_history, gluon_seconds),
-    "PyTorch": (torch_history, torch_seconds),
+    "MXNet symbolic": (symbolic_history, symbolic_timer, symbolic_seconds),
+    "Gluon": (gluon_history, gluon_timer, gluon_seconds),
+    "PyTorch": (torch_history, torch_timer, torch_seconds),
 }
-print(f"{'API':<16}{'test accuracy':>15}{'time (s)':>10}{'images/s':>10}")
-for api, (history, seconds) in results.items():
-    images_per_second = num_epochs * num_train / seconds
-    print(f"{api:<16}{history['accuracy'][-1]:>15.3f}{seconds:>10.1f}"
-          f"{images_per_second:>10.0f}")
+speeds = {api: record_training_speed("lenet/plot_lenet", timer, num_train)
+          for api, (_, timer, _) in results.items()}
+print(f"\n{'API':<16}{'test accuracy':>15}{'training images/s':>19}"
+      f"{'total s':>9}")
+for api, (history, timer, seconds) in results.items():
+    print(f"{api:<16}{history['accuracy'][-1]:>15.3f}{speeds[api]:>19,.0f}"
+          f"{seconds:>9.1f}")
 
-for api, (history, seconds) in results.items():
+for api, (history, timer, seconds) in results.items():
     assert len(history["accuracy"]) == num_epochs, api
+    assert len(timer.seconds) == num_epochs, api
     assert history["accuracy"][-1] >= 0.97, (api, history["accuracy"])
 
 # %%
@@ -384,7 +445,7 @@ for api, (history, seconds) in results.items():
 
 epochs = np.arange(1, num_epochs + 1)
 fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(10, 4))
-for api, (history, seconds) in results.items():
+for api, (history, _, _) in results.items():
     loss_ax.plot(epochs, history["loss"], marker="o", label=api)
     accuracy_ax.plot(epochs, 100 * np.array(history["accuracy"]),
                      marker="o", label=api)
@@ -414,11 +475,10 @@ import tempfile
 import warnings
 from pathlib import Path
 
-test_X = np.stack([to_tensor(image).numpy() for image, _ in test_images])
-test_X_mx = mx.nd.array(test_X, ctx=mx_ctx)
+test_images_mx = mx.nd.array(test_images, ctx=mx_ctx)
 
 gluon_net.hybridize()
-gluon_logits = gluon_net(test_X_mx).asnumpy()
+gluon_logits = gluon_net(test_images_mx).asnumpy()
 export_dir = Path(tempfile.mkdtemp())
 gluon_net.export(str(export_dir / "lenet"), epoch=0)
 print(sorted(path.name for path in export_dir.iterdir()))
@@ -427,9 +487,9 @@ frozen_symbol, arg_params, aux_params = mx.model.load_checkpoint(
     str(export_dir / "lenet"), 0)
 frozen_module = mx.mod.Module(frozen_symbol, data_names=["data"],
                               label_names=None, context=mx_ctx)
-frozen_module.bind(data_shapes=[("data", test_X.shape)], for_training=False)
+frozen_module.bind(data_shapes=[("data", test_images.shape)], for_training=False)
 frozen_module.set_params(arg_params, aux_params)
-frozen_module.forward(mx.io.DataBatch([test_X_mx]), is_train=False)
+frozen_module.forward(mx.io.DataBatch([test_images_mx]), is_train=False)
 module_logits = frozen_module.get_outputs()[0].asnumpy()
 
 # MXNet warns here that the file alone does not say the input's type; the
@@ -439,7 +499,7 @@ with warnings.catch_warnings():
     symbol_block = gluon.SymbolBlock.imports(
         str(export_dir / "lenet-symbol.json"), ["data"],
         str(export_dir / "lenet-0000.params"), ctx=mx_ctx)
-block_logits = symbol_block(test_X_mx).asnumpy()
+block_logits = symbol_block(test_images_mx).asnumpy()
 
 for name, logits in (("Module", module_logits),
                      ("SymbolBlock", block_logits)):
@@ -470,17 +530,17 @@ with torch.no_grad():
             symbolic_args[f"{name}_bias"].asnumpy()))
 copied_net.eval()
 with torch.no_grad():
-    copied_logits = copied_net(torch.from_numpy(test_X)).numpy()
+    copied_logits = copied_net(torch.from_numpy(test_images)).numpy()
 
 logits_module = mx.mod.Module(symbolic_lenet().get_internals()["fc2_output"],
                               label_names=None, context=mx_ctx)
-logits_module.bind(data_shapes=[("data", test_X.shape)], for_training=False)
+logits_module.bind(data_shapes=[("data", test_images.shape)], for_training=False)
 logits_module.set_params(symbolic_args, {})
-logits_module.forward(mx.io.DataBatch([test_X_mx]), is_train=False)
+logits_module.forward(mx.io.DataBatch([test_images_mx]), is_train=False)
 symbolic_logits = logits_module.get_outputs()[0].asnumpy()
 
 difference = np.abs(copied_logits - symbolic_logits).max()
-print(f"largest logit difference over {len(test_X)} digits: "
+print(f"largest logit difference over {len(test_images)} digits: "
       f"{difference:.2e}")
 assert difference < 1e-4
 assert np.array_equal(copied_logits.argmax(1), symbolic_logits.argmax(1))
@@ -525,3 +585,7 @@ claims.record(
 #   the first dense layer; PyTorch asks for them.
 # * Nothing is lost by starting imperative: ``hybridize`` and ``export``
 #   give Gluon the symbolic graph back when you want it.
+# * Timing two frameworks in one process needs care: data held in memory,
+#   threads set before the imports, and one team of OpenMP threads for both.
+#   ``python -m sidebyside.bench --pages`` checks that each API trains here
+#   as fast as the benchmark lets it.

@@ -214,6 +214,19 @@ for config in bench.CONFIGS:
           f"{speed[config, 'train', 64]['peak_rss_mb']:,.0f} MB")
 
 # %%
+# **The gallery's own training loops keep up.** The
+# :ref:`LeNet page <sphx_glr_auto_examples_lenet_plot_lenet.py>` trains the
+# same network in three APIs, with real digits, a learning-rate schedule and
+# an evaluation after each epoch. ``python -m sidebyside.bench --pages``
+# runs that page and, after each of its epochs, the matching configuration
+# of this benchmark in a process of its own; the test suite requires every
+# API to train on the page at 90 % or more of the benchmark's speed. Two
+# changes got the page there: batches drawn from arrays in memory rather
+# than readers that convert one image at a time, and MXNet computing on the
+# main thread beside PyTorch, so that the two share one team of OpenMP
+# threads (:func:`sidebyside.runtime.configure_threads` explains why).
+
+# %%
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
 # page's entries, with this run's figures:
 
@@ -243,6 +256,9 @@ claims.record(
 #
 # * Measure on your machine, in one run, each configuration in its own
 #   process: thread settings and import order alone change the figures.
+# * Two frameworks in one process share one OpenMP runtime. On a small
+#   machine that alone can cost one of them a third of its speed; compare
+#   a page with the benchmark before trusting its timings.
 # * Compiled graphs win inference, by how much depends on the framework;
 #   for training the styles end up close. ``hybridize`` and
 #   ``torch.compile`` get the graph's speed without leaving the imperative
