@@ -110,7 +110,8 @@ def test_compare_takes_the_median_of_epoch_ratios():
 def test_pages_are_paced_by_the_harness(tmp_path):
     script = tmp_path / "plot_tiny.py"
     script.write_text(PACED_PAGE)
-    row, = bench.check_pages([script], threads=1, progress=lambda _: None)
+    row, = bench.check_pages([script], threads=1, attempts=1,
+                             progress=lambda _: None)
     assert (row["page"], row["config"], row["batch_size"]) == (
         "tiny/plot_tiny", "torch-eager", 8)
     # one harness run after each of the page's epochs
@@ -120,11 +121,33 @@ def test_pages_are_paced_by_the_harness(tmp_path):
     assert "tiny/plot_tiny" in bench.pages_table([row])
 
 
+def test_a_page_below_the_threshold_is_run_again(tmp_path, monkeypatch):
+    ratios = iter([0.5, 0.95, 0.7])
+    runs = []
+
+    def paced_rows(script, threads):
+        runs.append(script)
+        ratio = next(ratios)
+        return [{"page": "p", "config": "gluon", "batch_size": 50,
+                 "ratio": ratio, "reaches": ratio >= 0.9}]
+
+    monkeypatch.setattr(bench, "_paced_rows", paced_rows)
+    row, = bench.check_pages(["plot_p.py"], progress=lambda _: None)
+    assert runs == ["plot_p.py", "plot_p.py"]  # stops once it reaches
+    assert (row["ratio"], row["attempt"]) == (0.95, 2)
+    monkeypatch.setattr(bench, "_paced_rows", lambda *_: [
+        {"page": "p", "config": "gluon", "batch_size": 50, "ratio": 0.7,
+         "reaches": False}])
+    row, = bench.check_pages(["plot_p.py"], attempts=3,
+                             progress=lambda _: None)
+    assert not row["reaches"]
+
+
 def test_a_failing_page_is_reported(tmp_path):
     script = tmp_path / "plot_broken.py"
     script.write_text("raise SystemExit('no data here')\n")
     with pytest.raises(RuntimeError, match="no data here"):
-        bench.check_pages([script], progress=lambda _: None)
+        bench.check_pages([script], attempts=1, progress=lambda _: None)
 
 
 def test_lenet_page_records_the_harness_configurations():
