@@ -565,7 +565,7 @@ def compare(entry: dict, harness_speeds: list[float],
 
 
 def check_pages(scripts=None, threads: int | None = None,
-                attempts: int = 2, progress=print) -> list[dict]:
+                attempts: int = 3, progress=print) -> list[dict]:
     """Compare the pages' training speeds with the harness's.
 
     Runs every page in ``scripts`` (by default every gallery script that
@@ -574,7 +574,7 @@ def check_pages(scripts=None, threads: int | None = None,
     own too. Pairing each epoch with a harness run cancels the machine's
     changes of speed, but not a process's own luck (where its memory and
     threads land), which moved the ratio of two identical runs by up to
-    13 % here: a page with a configuration below the threshold is run
+    19 % here: a page with a configuration below the threshold is run
     again, up to ``attempts`` times, and each configuration keeps its best
     ratio. A page slowed by its own code stays slow in every attempt.
     Returns one row per page and configuration.
