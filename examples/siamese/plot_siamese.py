@@ -37,12 +37,15 @@ the page downloads the full MNIST.
 # -------------------------------------
 #
 # As on the LeNet page: the thread count is set before MXNet and PyTorch
-# are imported, and checked after. MXNet runs on the CPU (its last release
-# has no GPU build for current CUDA); PyTorch uses a GPU when there is one.
+# are imported, and checked after, and MXNet computes on the main thread
+# beside PyTorch, so that the training times reported below compare the
+# frameworks and not their competition for OpenMP threads. MXNet runs on
+# the CPU (its last release has no GPU build for current CUDA); PyTorch
+# uses a GPU when there is one.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+num_threads = runtime.configure_threads(mxnet_on_main_thread=True)
 
 import logging
 import textwrap
