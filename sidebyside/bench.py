@@ -212,6 +212,13 @@ def _torch_step(config: str, mode: str, batch_size: int):
     return step, lambda: _wait_for(device)
 
 
+def _make_step(config: str, mode: str, batch_size: int):
+    """``(step, sync)`` for ``config``, built by its framework's worker."""
+    if CONFIGS[config][0] == "mxnet":
+        return _mxnet_step(config, mode, batch_size)
+    return _torch_step(config, mode, batch_size)
+
+
 def _wait_for(device) -> None:
     """Wait until PyTorch's queued work on ``device`` is done."""
     import torch
@@ -235,11 +242,10 @@ def measure(config: str, modes, batch_sizes, steps: int, repeats: int,
     compile_cache = tempfile.TemporaryDirectory(prefix="sidebyside-inductor-")
     os.environ["TORCHINDUCTOR_CACHE_DIR"] = compile_cache.name
     framework = CONFIGS[config][0]
-    make_step = _mxnet_step if framework == "mxnet" else _torch_step
     results = []
     for mode in modes:
         for batch_size in batch_sizes:
-            step, sync = make_step(config, mode, batch_size)
+            step, sync = _make_step(config, mode, batch_size)
             results.append(_time_steps(step, sync, steps, repeats, warmup,
                                        batch_size))
             results[-1].update(config=config, mode=mode,
@@ -443,14 +449,10 @@ def record_training_speed(page: str, timer: EpochTimer,
           "epochs)")
     directory = claims.records_dir()
     if directory is not None:
-        path = speed_file(directory, page)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        entries = json.loads(path.read_text()) if path.is_file() else {}
-        entries[timer.config] = {
+        claims.add_entry(speed_file(directory, page), timer.config, {
             "page": page, "config": timer.config,
             "batch_size": timer.batch_size, "images_per_s": images_per_s,
-            "epoch_images_per_s": epoch_speeds}
-        path.write_text(json.dumps(entries, indent=1, sort_keys=True))
+            "epoch_images_per_s": epoch_speeds})
     return images_per_s
 
 
@@ -507,14 +509,9 @@ def _serve(config: str, batch_size: int, steps: int, threads) -> None:
     from sidebyside import runtime
 
     runtime.configure_threads(threads)
-    framework = CONFIGS[config][0]
-    make_step = _mxnet_step if framework == "mxnet" else _torch_step
-    step, sync = make_step(config, "train", batch_size)
-    for line in sys.stdin:
-        for _ in range(5):  # warm up again after the pause
-            step()
-        sync()
-        timing = _time_steps(step, sync, steps, 1, 0, batch_size)
+    step, sync = _make_step(config, "train", batch_size)
+    for line in sys.stdin:  # warm up again after each pause, then time
+        timing = _time_steps(step, sync, steps, 1, 5, batch_size)
         print("images/s", timing["images_per_s"], flush=True)
 
 
@@ -669,6 +666,12 @@ def _worker(arguments: list[str]) -> None:
     print(json.dumps([asdict(result) for result in results]))
 
 
+def _write_json(path: str, report) -> None:
+    with open(path, "w") as output:
+        json.dump(report, output, indent=2)
+    print(f"JSON written to {path}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sidebyside.bench",
                                      description=__doc__.splitlines()[0])
@@ -709,8 +712,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = check_pages(args.pages or None, threads=args.threads)
         print(pages_table(rows))
         if args.json:
-            with open(args.json, "w") as output:
-                json.dump(rows, output, indent=2)
+            _write_json(args.json, rows)
         if not all(row["reaches"] for row in rows):
             sys.exit(1)
         return
@@ -718,9 +720,7 @@ def main(argv: list[str] | None = None) -> None:
                  args.repeats, args.warmup, args.threads)
     print(table(report))
     if args.json:
-        with open(args.json, "w") as output:
-            json.dump(report, output, indent=2)
-        print(f"JSON written to {args.json}")
+        _write_json(args.json, report)
 
 
 if __name__ == "__main__":

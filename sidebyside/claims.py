@@ -72,13 +72,18 @@ def record(page: str, claim: str, verdict: str, evidence: str) -> None:
                          f"{verdict!r}")
     print(f"Ledger: {claim!r} {verdict}. {evidence}")
     directory = records_dir()
-    if directory is None:
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    path = record_file(directory, page)
+    if directory is not None:
+        add_entry(record_file(directory, page), claim,
+                  {"verdict": verdict, "evidence": evidence, "page": page})
+
+
+def add_entry(path: str | os.PathLike, key: str, entry: dict) -> None:
+    """Set ``key`` to ``entry`` in the JSON record file ``path``, keeping
+    its other entries (a page records several claims, or speeds)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     entries = json.loads(path.read_text()) if path.is_file() else {}
-    entries[claim] = {"verdict": verdict, "evidence": evidence,
-                      "page": page}
+    entries[key] = entry
     path.write_text(json.dumps(entries, indent=1, sort_keys=True))
 
 
