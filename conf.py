@@ -47,30 +47,20 @@ def _build_information():
     """Versions, machine and date of this build, as MyST substitutions."""
     import datetime
     import platform
-    import shutil
-    import subprocess
     from importlib.metadata import version
+
+    from sidebyside import runtime
 
     packages = ["mxnet", "torch", "torchvision", "numpy", "matplotlib",
                 "sphinx", "sphinx-gallery", "myst-parser", "mlxtend"]
     rows = "\n".join(f"| {name} | {version(name)} |" for name in packages)
-    cpu = platform.processor() or platform.machine()
-    with open("/proc/cpuinfo") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    gpus = "none"
-    if shutil.which("nvidia-smi"):
-        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True,
-                                 text=True).stdout.strip()
-        gpus = "; ".join(listing.splitlines()) or "none"
     return {
         "build_date": datetime.date.today().isoformat(),
         "python_version": platform.python_version(),
         "package_rows": "| package | version |\n|---|---|\n" + rows,
-        "cpu": f"{cpu}, {len(os.sched_getaffinity(0))} cores available",
-        "gpus": gpus,
+        "cpu": f"{runtime.cpu_model()}, {runtime.cpu_count()} cores "
+               "available",
+        "gpus": "; ".join(runtime.gpu_names()) or "none",
     }
 
 
@@ -122,7 +112,7 @@ sphinx_gallery_conf = {
     # reading order of the topics; a new topic folder is added here
     "subsection_order": ["../examples/lenet", "../examples/debugging",
                          "../examples/siamese", "../examples/multihead",
-                         "../examples/performance"],
+                         "../examples/apis", "../examples/performance"],
     "within_subsection_order": "tools.gallery_order.ReadingOrder",
     "filename_pattern": _filename_pattern,
     "ignore_pattern": r"__init__\.py",

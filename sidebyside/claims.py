@@ -1,19 +1,25 @@
 """The claim ledger: what the gallery pages checked, as they checked it.
 
 Each claim of the source article (and each counter-claim where the symbolic
-style wins) has an id in :data:`CLAIMS`. A gallery page that tests a claim
-calls :func:`record` right after the assertions that test it, with the
-verdict its own measurements support. The build collects the records into
-the ledger page, so the ledger cannot drift from the evidence: a claim no
-page recorded shows as untested.
+style wins) has an id in :data:`CLAIMS`. A gallery page tests a claim with
+:func:`check`, which asserts one measured value against a bound, prints
+both with the reason for the bound, and returns the check; right after its
+checks the page calls :func:`record` with the verdict its measurements
+support and the checks themselves. The build collects the records into the
+ledger page, so the ledger cannot drift from the evidence: every row shows
+what was measured, the bound it was held to, and the machine, versions and
+date of the run; a claim no page recorded shows as untested (and the test
+suite fails).
 
 Records are written only where ``$SIDEBYSIDE_RECORDS`` names a folder (the
-site build sets it); a page run on its own records nothing.
+site build sets it); a page run on its own prints its checks and records
+nothing.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 import os
 from pathlib import Path
 
@@ -30,14 +36,29 @@ CLAIMS = {
     "gradients": "Gradients are easy to inspect, layer by layer.",
     "control-flow": "A define-by-run network can use Python control flow, "
                     "such as pooling chosen by input size.",
+    "iteration-recursion": "Iteration and recursion are plain Python in a "
+                           "define-by-run network; in a graph they \"look "
+                           "very different\".",
     "deferred-shapes": "Networks can infer their layers' input sizes.",
     "shared-weights": "Sharing a layer in a symbolic network needs care "
                       "about where its weights live; calling a module twice "
                       "is enough in a define-by-run one.",
     "multi-head": "A multi-head network trained from two singly-labelled "
                   "datasets is a plain `if` in a define-by-run loop.",
+    "fast-prototyping": "Define-by-run frameworks are fast for prototyping: "
+                        "adding a layer or a head takes fewer lines, in "
+                        "fewer places.",
     "fit-hides": "`Module.fit` hides the training loop; looking inside "
                  "needs callbacks and metric objects.",
+    "less-hidden": "Define-by-run hides less: one `fit` or `bind` call "
+                   "does things behind the reader's back that an "
+                   "imperative loop writes out.",
+    "numpy-like": "NumPy-like APIs are easier to learn: a NumPy user "
+                  "already knows their names.",
+    "numpy-drop-in": "A define-by-run framework can be used as a drop-in "
+                     "replacement for NumPy.",
+    "learn-one": "The define-by-run APIs are alike: learn one, and you can "
+                 "read the others.",
     "same-computation": "The symbolic and the imperative APIs describe the "
                         "same computation (freeze, export, copy weights).",
     "symbolic-inference": "Counter-claim: a compiled graph runs inference "
@@ -45,6 +66,66 @@ CLAIMS = {
     "symbolic-training": "Counter-claim: a compiled graph trains LeNet at "
                          "least twice as fast as eager code.",
 }
+
+#: Speed claims, whose verdicts hold only for the machine that measured them.
+SPEED_CLAIMS = ("symbolic-inference", "symbolic-training")
+
+#: The relations a check may assert, as ``measured <relation> bound``.
+RELATIONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt,
+             ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+
+
+def _plain(value):
+    """``value`` as JSON can hold it: NumPy scalars become Python ones,
+    tuples lists."""
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"a check compares numbers, booleans, strings or "
+                    f"tuples of them, not {type(value).__name__}")
+
+
+def show(value) -> str:
+    """A measured value or bound as the ledger prints it."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if 1000 <= abs(value) < 1e9:
+            return f"{value:,.0f}"
+        if value == 0 or 1e-2 <= abs(value) < 1000:
+            return f"{value:.3g}"
+        return f"{value:.2g}"
+    return "(" + ", ".join(show(item) for item in value) + ")"
+
+
+def check(what: str, measured, relation: str, bound, why: str) -> dict:
+    """Assert that ``measured <relation> bound``; return the check.
+
+    ``what`` names the measured quantity, ``why`` says in a sentence why
+    the bound is where it is (noise, a physical reason, the value the claim
+    needs). The check is printed either way; a failed one raises
+    ``AssertionError`` with the same line, so the page stops. Pass the
+    returned check to :func:`record`.
+    """
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of {', '.join(RELATIONS)},"
+                         f" got {relation!r}")
+    measured, bound = _plain(measured), _plain(bound)
+    comparable = [tuple(v) if isinstance(v, list) else v
+                  for v in (measured, bound)]
+    passed = bool(RELATIONS[relation](*comparable))
+    line = (f"{what}: measured {show(measured)}, bound {relation} "
+            f"{show(bound)} ({why})")
+    print(f"check {'passed' if passed else 'FAILED'}: {line}")
+    if not passed:
+        raise AssertionError(line)
+    return {"what": what, "measured": measured, "relation": relation,
+            "bound": bound, "why": why}
 
 
 def records_dir() -> Path | None:
@@ -58,23 +139,37 @@ def record_file(directory: str | os.PathLike, page: str) -> Path:
     return Path(directory) / f"{page.replace('/', '_')}.json"
 
 
-def record(page: str, claim: str, verdict: str, evidence: str) -> None:
-    """Record that ``page`` tested ``claim`` and what it found.
+def record(page: str, claim: str, verdict: str, evidence: str,
+           checks: list[dict]) -> None:
+    """Record that ``page`` tested ``claim``, what it found and how.
 
     ``page`` is the gallery page as ``"<topic>/<script name>"``, e.g.
-    ``"lenet/plot_lenet"``; ``evidence`` says in one sentence what was
-    asserted and measured. The record is also printed, so the page shows it.
+    ``"lenet/plot_lenet"``; ``evidence`` says in a sentence or two what
+    the page showed; ``checks`` are the :func:`check` results behind the
+    verdict (at least one). The machine, versions and date of the run are
+    added (:func:`sidebyside.runtime.machine`). The record is also printed,
+    so the page shows it.
     """
+    from sidebyside import runtime
+
     if claim not in CLAIMS:
         raise ValueError(f"unknown claim {claim!r}: add it to CLAIMS")
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, got "
                          f"{verdict!r}")
+    if not checks or not all(isinstance(item, dict) and "measured" in item
+                             for item in checks):
+        raise ValueError("a record needs the checks behind its verdict: "
+                         "pass what claims.check() returned")
     print(f"Ledger: {claim!r} {verdict}. {evidence}")
+    for item in checks:
+        print(f"  {item['what']}: {show(item['measured'])} "
+              f"{item['relation']} {show(item['bound'])}")
     directory = records_dir()
     if directory is not None:
         add_entry(record_file(directory, page), claim,
-                  {"verdict": verdict, "evidence": evidence, "page": page})
+                  {"verdict": verdict, "evidence": evidence, "page": page,
+                   "checks": checks, "machine": runtime.machine()})
 
 
 def add_entry(path: str | os.PathLike, key: str, entry: dict) -> None:
@@ -96,17 +191,62 @@ def collect(directory: str | os.PathLike) -> dict[str, list[dict]]:
     return found
 
 
+def _page_link(page: str) -> str:
+    label = "sphx_glr_auto_examples_" + page.replace("/", "_") + ".py"
+    return "{ref}`" + label + "`"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def machine_text(machine: dict) -> str:
+    """One line: CPU and cores, GPUs, versions, date."""
+    order = ["Python", "NumPy", "MXNet", "PyTorch"]
+    names = sorted(machine["versions"],
+                   key=lambda name: (order.index(name) if name in order
+                                     else len(order), name))
+    versions = ", ".join(f"{name} {machine['versions'][name]}"
+                         for name in names)
+    return (f"{machine['cpu']}, {machine['cores']} cores; GPU: "
+            f"{'; '.join(machine['gpus'])}; {versions}; {machine['date']}")
+
+
 def ledger_markdown(directory: str | os.PathLike) -> str:
-    """The ledger as a Markdown table: claim, evidence, verdict."""
-    rows = ["| claim | where it is tested | verdict |", "|---|---|---|"]
-    for claim, entries in collect(directory).items():
+    """The ledger as Markdown: a summary table (claim, verdict, page), then
+    for each claim its evidence, the table of its checks (measured value,
+    bound and why) and the machine, versions and date of the run."""
+    found = collect(directory)
+    summary = ["| claim | verdict | tested on |", "|---|---|---|"]
+    details = []
+    for number, (claim, entries) in enumerate(found.items(), 1):
         text = CLAIMS.get(claim, claim)
+        anchor = f"claim-{claim}"
         if not entries:
-            rows.append(f"| {text} | no page tests it | untested |")
+            summary.append(f"| {_cell(text)} | **untested** | no page |")
+            continue
+        verdicts = "; ".join(f"**{entry['verdict']}**"
+                             for entry in entries)
+        pages = ", ".join(_page_link(entry["page"]) for entry in entries)
+        summary.append(f"| [{number}. {_cell(text)}](#{anchor}) | "
+                       f"{verdicts} | {pages} |")
+        details += [f"({anchor})=", f"## {number}. {text}", ""]
         for entry in entries:
-            label = "sphx_glr_auto_examples_" + \
-                entry["page"].replace("/", "_") + ".py"
-            link = "{ref}`" + label + "`"
-            rows.append(f"| {text} | {link}: {entry['evidence']} | "
-                        f"**{entry['verdict']}** |")
-    return "\n".join(rows)
+            where = ("on the machine below" if claim in SPEED_CLAIMS
+                     else "")
+            details += [
+                f"**{entry['verdict']}** {where}".rstrip() + ", tested on "
+                f"{_page_link(entry['page'])}: {entry['evidence']}", "",
+                "| check | measured | bound | why the bound is there |",
+                "|---|---|---|---|",
+            ]
+            details += [f"| {_cell(item['what'])} | "
+                        f"{_cell(show(item['measured']))} | "
+                        f"{item['relation']} {_cell(show(item['bound']))} | "
+                        f"{_cell(item['why'])} |"
+                        for item in entry.get("checks", [])]
+            if "machine" in entry:
+                details += ["", f"Run: {machine_text(entry['machine'])}."]
+            details.append("")
+    return "\n".join(summary + [""] + details)

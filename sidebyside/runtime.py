@@ -34,8 +34,11 @@ CUDA 11, which lack kernels for recent GPUs.
 
 from __future__ import annotations
 
+import datetime
 import os
 import platform
+import shutil
+import subprocess
 import sys
 
 _DEVICE_VARIABLE = "SIDEBYSIDE_DEVICE"
@@ -131,6 +134,47 @@ def mxnet_context(requested: str | None = None):
     return mx.cpu()
 
 
+def cpu_model() -> str:
+    """The CPU's model name, as ``/proc/cpuinfo`` gives it where it can."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def gpu_names() -> list[str]:
+    """The machine's NVIDIA GPUs as ``nvidia-smi -L`` lists them (none
+    without the tool), whether or not a page uses them."""
+    if not shutil.which("nvidia-smi"):
+        return []
+    listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                             text=True).stdout
+    return [line.split(" (UUID")[0].strip()
+            for line in listing.splitlines() if line.strip()]
+
+
+def machine() -> dict:
+    """Where and when a result was obtained: CPU, cores, GPUs, the versions
+    of the frameworks this process imported, and today's date.
+
+    The claim ledger shows it beside each verdict (:mod:`sidebyside.claims`).
+    """
+    import numpy
+
+    versions = {"Python": platform.python_version(),
+                "NumPy": numpy.__version__}
+    for label, module in (("MXNet", "mxnet"), ("PyTorch", "torch")):
+        if module in sys.modules:
+            versions[label] = sys.modules[module].__version__
+    return {"cpu": cpu_model(), "cores": cpu_count(),
+            "gpus": gpu_names() or ["none"], "versions": versions,
+            "date": datetime.date.today().isoformat()}
+
+
 def setup_lines() -> list[str]:
     """What this process runs with: versions, devices and threads.
 
@@ -148,8 +192,8 @@ def setup_lines() -> list[str]:
             f"{os.environ.get('OMP_NUM_THREADS', 'unset')}, "
             "MXNET_CPU_WORKER_NTHREADS="
             f"{os.environ.get('MXNET_CPU_WORKER_NTHREADS', 'unset')}, "
-            "engine "
-            f"{os.environ.get('MXNET_ENGINE_TYPE', 'ThreadedEnginePerDevice')}")
+            "engine " + os.environ.get("MXNET_ENGINE_TYPE",
+                                       "ThreadedEnginePerDevice"))
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         device = torch_device()

@@ -130,3 +130,14 @@ def test_setup_lines_describe_what_is_imported():
     assert "PyTorch" in printed and "1 intra-op threads" in printed
     assert "MXNet" not in printed  # not imported, so not described
     assert "Python 3." in printed
+
+
+def test_machine_names_cpu_cores_gpus_versions_and_date():
+    import datetime
+
+    machine = runtime.machine()
+    assert machine["cpu"] and machine["cores"] == runtime.cpu_count()
+    assert machine["gpus"] == (runtime.gpu_names() or ["none"])
+    assert machine["versions"]["Python"].startswith("3.11")
+    assert "NumPy" in machine["versions"]
+    assert machine["date"] == datetime.date.today().isoformat()

@@ -121,3 +121,21 @@ def test_ledger_has_every_page_record(html_build):
     ledger = (HTML / "ledger.html").read_text()
     for page in recording:
         assert f"{page.split('/')[1]}.html" in ledger, page
+
+
+def test_every_claim_is_tested_with_checks_and_machine(html_build):
+    # The ledger has no "untested" row: every claim has a record, and each
+    # record carries the checks behind its verdict and where it ran.
+    found = claims.collect(GALLERY / "records")
+    untested = [claim for claim in claims.CLAIMS if not found[claim]]
+    assert untested == []
+    for claim, entries in found.items():
+        assert claim in claims.CLAIMS, claim
+        for entry in entries:
+            assert entry["checks"], (claim, entry["page"])
+            assert {"cpu", "cores", "gpus", "versions", "date"} <= \
+                set(entry["machine"]), (claim, entry["page"])
+    ledger = (HTML / "ledger.html").read_text()
+    assert "untested" not in ledger
+    assert ledger.count("why the bound is there") == sum(
+        len(entries) for entries in found.values())
