@@ -53,6 +53,7 @@ from sidebyside import runtime
 
 num_threads = runtime.configure_threads(mxnet_on_main_thread=True)
 
+import inspect
 import logging
 import time
 
@@ -64,6 +65,7 @@ from mxnet import autograd, gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
+from sidebyside import claims
 from sidebyside.bench import EpochTimer, record_training_speed
 from sidebyside.data import ensure_mnist, read_idx
 
@@ -251,10 +253,11 @@ mx.random.seed(seed)
 np.random.seed(seed)
 gluon_net = gluon_lenet()
 gluon_net.initialize(mx.init.Xavier(), ctx=mx_ctx)
-print("fc1 weight before the first batch:", gluon_net[5].weight.shape)
+fc1_shape_before = gluon_net[5].weight.shape
+print("fc1 weight before the first batch:", fc1_shape_before)
 gluon_net(mx.nd.zeros((1, 1, 28, 28), ctx=mx_ctx))
-print("fc1 weight after the first batch: ", gluon_net[5].weight.shape)
-assert gluon_net[5].weight.shape == (512, 800)
+fc1_shape_after = gluon_net[5].weight.shape
+print("fc1 weight after the first batch: ", fc1_shape_after)
 
 # %%
 # The data comes through Gluon's ``DataLoader``, which draws batches from
@@ -436,7 +439,20 @@ for api, (history, timer, seconds) in results.items():
 for api, (history, timer, seconds) in results.items():
     assert len(history["accuracy"]) == num_epochs, api
     assert len(timer.seconds) == num_epochs, api
-    assert history["accuracy"][-1] >= 0.97, (api, history["accuracy"])
+
+# %%
+# The bar of 97 % is the claim that the three train the same network to
+# the same standard: LeNet reaches 98 to 99 % on the full MNIST, and on
+# these 4,000 digits all three APIs have reached 97.6 to 97.9 % in every
+# build so far; a mistake in one pipeline (labels shifted, pixels not
+# scaled, a layer missing) costs many points, not a fraction of one.
+
+accuracy_checks = [
+    claims.check(f"{api}: test accuracy after {num_epochs} epochs",
+                 history["accuracy"][-1], ">=", 0.97,
+                 "a point below what all three reach; a broken pipeline "
+                 "falls far below")
+    for api, (history, _, _) in results.items()]
 
 # %%
 # The three learning curves on the same axes. They are not identical: each
@@ -487,7 +503,8 @@ frozen_symbol, arg_params, aux_params = mx.model.load_checkpoint(
     str(export_dir / "lenet"), 0)
 frozen_module = mx.mod.Module(frozen_symbol, data_names=["data"],
                               label_names=None, context=mx_ctx)
-frozen_module.bind(data_shapes=[("data", test_images.shape)], for_training=False)
+frozen_module.bind(data_shapes=[("data", test_images.shape)],
+                   for_training=False)
 frozen_module.set_params(arg_params, aux_params)
 frozen_module.forward(mx.io.DataBatch([test_images_mx]), is_train=False)
 module_logits = frozen_module.get_outputs()[0].asnumpy()
@@ -534,43 +551,117 @@ with torch.no_grad():
 
 logits_module = mx.mod.Module(symbolic_lenet().get_internals()["fc2_output"],
                               label_names=None, context=mx_ctx)
-logits_module.bind(data_shapes=[("data", test_images.shape)], for_training=False)
+logits_module.bind(data_shapes=[("data", test_images.shape)],
+                   for_training=False)
 logits_module.set_params(symbolic_args, {})
 logits_module.forward(mx.io.DataBatch([test_images_mx]), is_train=False)
 symbolic_logits = logits_module.get_outputs()[0].asnumpy()
 
 difference = np.abs(copied_logits - symbolic_logits).max()
 print(f"largest logit difference over {len(test_images)} digits: "
-      f"{difference:.2e}")
-assert difference < 1e-4
-assert np.array_equal(copied_logits.argmax(1), symbolic_logits.argmax(1))
+      f"{difference:.2e}, largest logit {np.abs(symbolic_logits).max():.1f}")
+
+# %%
+# How close is close enough? float32 keeps about seven significant
+# digits, and the two frameworks add the up to 800 terms of each sum in
+# different orders, so logits of a few tens agree to about 1e-5. A weight
+# copied into the wrong layout would change them by whole units. The
+# checks:
+
+same_computation_checks = [
+    claims.check(f"{name} vs Gluon: digits predicted differently",
+                 int((logits.argmax(1) != gluon_logits.argmax(1)).sum()),
+                 "==", 0, "the same graph and weights must agree on every"
+                 " digit")
+    for name, logits in (("exported Module", module_logits),
+                         ("SymbolBlock", block_logits))]
+same_computation_checks += [
+    claims.check("MXNet weights in PyTorch: largest logit difference",
+                 float(difference), "<", 1e-4,
+                 "float32 rounding in sums of up to 800 terms gives about "
+                 "1e-5; a wrong layout gives differences of order 1"),
+    claims.check("MXNet weights in PyTorch: digits predicted differently",
+                 int((copied_logits.argmax(1)
+                      != symbolic_logits.argmax(1)).sum()),
+                 "==", 0, "a rounding difference of 1e-5 changes no "
+                 "prediction"),
+]
+
+# %%
+# What ``fit`` keeps
+# ------------------
+#
+# The learning curves of section (a) exist because the page built them:
+# ``fit`` returned nothing (Keras's ``fit``, by contrast, returns a
+# ``History`` of every epoch's metrics), and the metric object it updated
+# holds only the epoch it last measured. Every earlier value reached the
+# page through the epoch-end callback, once an epoch. In the two loops,
+# the loss is a variable of the page's own code.
+
+metric_name, last_epoch_loss = train_loss_metric.get()
+print(f"fit returned {fit_returned!r}; the metric object holds "
+      f"{metric_name} = {last_epoch_loss:.4f}, the last epoch's value only")
+fit_checks = [
+    claims.check("what Module.fit returned", repr(fit_returned), "==",
+                 "None", "a fit that returned its history would make the "
+                 "callbacks unnecessary"),
+    claims.check("epoch losses the epoch-end callback received",
+                 len(symbolic_history["loss"]), "==", num_epochs,
+                 "one call per epoch: the only source of the curve"),
+    claims.check("metric value after fit minus the last epoch's loss",
+                 abs(last_epoch_loss - symbolic_history["loss"][-1]),
+                 "<", 1e-9, "the metric is reset every epoch, so it holds "
+                 "the last epoch's loss and nothing before it"),
+]
+
+# %%
+# Who works out the 800 inputs of the first dense layer: Gluon at the
+# first batch (shown in section (b)), the symbolic graph from the input's
+# shape alone, and nobody in PyTorch, whose ``nn.Linear`` has no default
+# for ``in_features`` (``nn.LazyLinear`` is the deferred variant).
+
+fc1_inferred = dict(zip(
+    lenet_symbol.list_arguments(),
+    lenet_symbol.infer_shape(data=(batch_size, 1, 28, 28))[0]))["fc1_weight"]
+linear_needs_inputs = (inspect.signature(nn.Linear).parameters[
+    "in_features"].default is inspect.Parameter.empty)
+deferred_checks = [
+    claims.check("Gluon fc1 weight before the first batch",
+                 fc1_shape_before, "==", (512, 0),
+                 "0 marks the input size Gluon has not inferred yet"),
+    claims.check("Gluon fc1 weight after the first batch", fc1_shape_after,
+                 "==", (512, 800),
+                 "50 channels of 4x4 pixels reach the first dense layer"),
+    claims.check("symbolic fc1 weight from infer_shape", fc1_inferred,
+                 "==", (512, 800), "the same 800, from shapes alone"),
+    claims.check("nn.Linear's in_features has a default",
+                 not linear_needs_inputs, "==", False,
+                 "PyTorch asks for the size unless a Lazy layer is used"),
+]
 
 # %%
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
-# page's entry:
+# page's entries:
 
-from sidebyside import claims
-
-history_attributes = [name for name in dir(lenet_module)
-                      if "history" in name or "loss" in name]
-assert fit_returned is None and history_attributes == []
-assert len(symbolic_history["loss"]) == num_epochs  # filled by callbacks
 claims.record(
     "lenet/plot_lenet", "fit-hides", "holds with caveats",
-    "Module.fit returns nothing and the Module keeps no loss history "
-    "(asserted): the symbolic curves came from a metric object and two "
-    "callbacks, where the imperative loops' loss is a variable. fit is "
-    "the shortest to write.")
+    "Module.fit returns nothing and its metric object keeps only the last "
+    "epoch: the symbolic curves came from a metric object and two "
+    "callbacks, where the imperative loops' loss is a variable. fit is the "
+    "shortest to write, and accepts a monitor for internals (see the "
+    "gradients page).", fit_checks)
 claims.record(
     "lenet/plot_lenet", "deferred-shapes", "holds",
     "Gluon's first dense layer starts as (512, 0) and becomes (512, 800) "
-    "at the first batch (asserted); PyTorch asks for 800 unless "
-    "nn.LazyLinear is used.")
+    "at the first batch; the symbolic graph infers (512, 800) from the "
+    "input's shape; PyTorch's nn.Linear asks for 800 unless nn.LazyLinear "
+    "is used.", deferred_checks)
 claims.record(
     "lenet/plot_lenet", "same-computation", "holds",
-    "the exported Gluon network gives identical predictions as a Module "
-    "and as a SymbolBlock, and MXNet's trained weights in PyTorch give "
-    "the same logits within 1e-4 (asserted).")
+    "the three APIs reach the same accuracy; the exported Gluon network "
+    "predicts every test digit as a Module and as a SymbolBlock do, and "
+    "MXNet's trained weights in PyTorch give the same logits to float32 "
+    "rounding.", accuracy_checks + same_computation_checks)
 
 # %%
 # Takeaways
