@@ -110,6 +110,23 @@ class Result:
 
 
 # ----------------------------------------------------------------- workers
+def mxnet_lenet_symbol():
+    """The benchmark's LeNet as an MXNet symbol: input ``data``, output
+    the ten logits (the ``mxnet-module`` configuration adds its loss)."""
+    import mxnet as mx
+
+    data = mx.sym.var("data")
+    x = mx.sym.Convolution(data, kernel=(5, 5), num_filter=20)
+    x = mx.sym.Pooling(mx.sym.relu(x), pool_type="max", kernel=(2, 2),
+                       stride=(2, 2))
+    x = mx.sym.Convolution(x, kernel=(5, 5), num_filter=50)
+    x = mx.sym.Pooling(mx.sym.relu(x), pool_type="max", kernel=(2, 2),
+                       stride=(2, 2))
+    x = mx.sym.FullyConnected(mx.sym.flatten(x), num_hidden=512)
+    x = mx.sym.relu(x)
+    return mx.sym.FullyConnected(x, num_hidden=10)
+
+
 def _mxnet_step(config: str, mode: str, batch_size: int):
     import mxnet as mx
     import numpy as np
@@ -121,18 +138,9 @@ def _mxnet_step(config: str, mode: str, batch_size: int):
     y = mx.nd.array(np.random.default_rng(0).integers(0, 10, batch_size),
                     ctx=ctx)
     if config == "mxnet-module":
-        data = mx.sym.var("data")
-        x = mx.sym.Convolution(data, kernel=(5, 5), num_filter=20)
-        x = mx.sym.Pooling(mx.sym.relu(x), pool_type="max", kernel=(2, 2),
-                           stride=(2, 2))
-        x = mx.sym.Convolution(x, kernel=(5, 5), num_filter=50)
-        x = mx.sym.Pooling(mx.sym.relu(x), pool_type="max", kernel=(2, 2),
-                           stride=(2, 2))
-        x = mx.sym.FullyConnected(mx.sym.flatten(x), num_hidden=512)
-        x = mx.sym.relu(x)
-        x = mx.sym.FullyConnected(x, num_hidden=10)
-        module = mx.mod.Module(mx.sym.SoftmaxOutput(x, name="softmax"),
-                               context=ctx)
+        module = mx.mod.Module(
+            mx.sym.SoftmaxOutput(mxnet_lenet_symbol(), name="softmax"),
+            context=ctx)
         module.bind([("data", X.shape)], [("softmax_label", y.shape)],
                     for_training=mode == "train")
         module.init_params(mx.init.Xavier())
@@ -188,7 +196,7 @@ def _torch_step(config: str, mode: str, batch_size: int):
     y = torch.randint(0, 10, (batch_size,), device=device)
     if config == "torch-jit-trace":
         import warnings
-        with warnings.catch_warnings():  # deprecated in favour of compile
+        with warnings.catch_warnings():  # TorchScript is deprecated
             warnings.simplefilter("ignore", FutureWarning)
             net = torch.jit.trace(net, X)
     elif config == "torch-compile":

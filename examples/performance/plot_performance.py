@@ -38,13 +38,14 @@ from sidebyside import runtime
 num_threads = runtime.configure_threads()
 
 import math
+import os
 
 import matplotlib.pyplot as plt
 import mxnet as mx
 import numpy as np
 import torch
 
-from sidebyside import bench
+from sidebyside import bench, claims
 
 torch.set_num_threads(num_threads)
 runtime.print_setup()
@@ -142,11 +143,54 @@ def best(configs, mode, batch_size):
 # %%
 # **Inference: compiled graphs win within each framework.** A frozen graph
 # can fuse operators, plan its memory once and skip autograd's bookkeeping.
-# ``torch.compile`` makes that pay most; Gluon gains less from
-# ``hybridize`` because MXNet's engine already runs its imperative
-# operators asynchronously, overlapping Python with the arithmetic, and a
-# trace alone (``torch.jit.trace``) records the graph without optimising
-# it much.
+# ``torch.compile`` makes that pay most, and a trace alone
+# (``torch.jit.trace``) records the graph without optimising it much.
+#
+# The two MXNet graphs did not get the same optimisations. An executor
+# bound for inference, as ``Module.bind(for_training=False)`` makes with
+# ``simple_bind``, is rewritten by MXNet's default *subgraph backend*,
+# MKLDNN on this CPU build: each convolution and dense layer becomes an
+# MKLDNN subgraph operator (fused with a ReLU written as
+# ``Activation(act_type="relu")``; the benchmark's ``mx.sym.relu`` stays
+# apart). An executor bound for training is not rewritten. And
+# ``hybridize()`` partitions the graph only when it is given a
+# ``backend=`` (``HybridBlock._build_cache`` calls ``optimize_for`` only
+# then, in ``mxnet/gluon/block.py``): the benchmark's ``gluon-hybrid``
+# passes none, so it runs the unrewritten graph, with static memory. The
+# check binds the benchmark's LeNet as ``Module`` does and counts the
+# MKLDNN operators in the graph the executor runs
+# (``Executor.debug_str``).
+
+
+def mkldnn_operators(grad_req, subgraph_backend=None):
+    """MKLDNN subgraph operators in the graph MXNet binds for LeNet."""
+    if subgraph_backend is not None:
+        os.environ["MXNET_SUBGRAPH_BACKEND"] = subgraph_backend
+    try:
+        executor = bench.mxnet_lenet_symbol().simple_bind(
+            mx.cpu(), data=(64, 1, 28, 28), grad_req=grad_req)
+        return executor.debug_str().count("Op:_sg_mkldnn_")
+    finally:
+        os.environ.pop("MXNET_SUBGRAPH_BACKEND", None)
+
+
+rewritten = {"inference bind": mkldnn_operators("null"),
+             "training bind": mkldnn_operators("write"),
+             "inference bind, backend NONE": mkldnn_operators("null",
+                                                              "NONE")}
+print("MKLDNN subgraph operators:", rewritten)
+backend_checks = [
+    claims.check("MKLDNN operators, Module's inference bind",
+                 rewritten["inference bind"], "==", 4,
+                 "one for each of LeNet's two convolutions and two dense "
+                 "layers"),
+    claims.check("MKLDNN operators, Module's training bind",
+                 rewritten["training bind"], "==", 0,
+                 "the backend rewrites graphs bound for inference only"),
+    claims.check("MKLDNN operators, MXNET_SUBGRAPH_BACKEND=NONE",
+                 rewritten["inference bind, backend NONE"], "==", 0,
+                 "NONE disables the rewrite"),
+]
 
 pairs = [("torch-compile", "torch-eager"), ("torch-jit-trace", "torch-eager"),
          ("gluon-hybrid", "gluon"), ("mxnet-module", "gluon")]
@@ -154,8 +198,14 @@ for batch_size in (64, 256):
     for graph, eager in pairs:
         print(f"inference, batch {batch_size}: {graph} / {eager}: "
               f"{ratio(graph, eager, 'inference', batch_size):.2f}x")
-    assert ratio("torch-compile", "torch-eager", "inference",
-                 batch_size) > 1.2
+
+# %%
+# So the ``mxnet-module`` inference figures come from the rewritten graph,
+# and ``gluon-hybrid``'s from the plain one. Whether Gluon's small gain
+# from ``hybridize`` comes from that, from MXNet's engine overlapping
+# Python with the arithmetic in imperative mode, or from both, this page
+# does not measure: the benchmark runs MXNet on its default, threaded
+# engine in every configuration.
 
 # %%
 # **Training: no style wins by much.** A training step spends its time in
@@ -168,7 +218,6 @@ for batch_size in (64, 256):
     print(f"training, batch {batch_size}: best graph style {graph} "
           f"{graph_speed:,.0f} images/s, best imperative {eager} "
           f"{eager_speed:,.0f}: {graph_speed / eager_speed:.2f}x")
-    assert graph_speed < 2 * eager_speed
 
 # %%
 # **Compilation costs time up front.** ``torch.compile``'s first step
@@ -189,20 +238,39 @@ for mode in bench.MODES:
                     if gain > 0 else "never pays back here")
         print(f"torch.compile {mode}, batch {batch_size}: first step "
               f"{compiled['first_step_s']:.2f} s, {pay_back}")
+
+# %%
+# The first compilation of all, training at batch 64, is the one that
+# starts from an empty cache. In steps of the compiled configuration:
+
 first_compile = speed["torch-compile", "train", 64]
-assert first_compile["first_step_s"] > \
-    20 * 64 / first_compile["images_per_s"]
+compile_in_steps = first_compile["first_step_s"] / (
+    64 / first_compile["images_per_s"])
+print(f"first compilation: {first_compile['first_step_s']:.1f} s, the "
+      f"time of {compile_in_steps:,.0f} compiled training steps")
+compile_check = claims.check(
+    "torch.compile's first step, in compiled training steps",
+    compile_in_steps, ">=", 100,
+    "Inductor generates and builds C++ (or Triton) kernels, seconds of "
+    "work, where a LeNet step takes milliseconds; a cached or skipped "
+    "compilation would take a few steps' time")
 
 # %%
 # **No configuration comes near the ceiling.** LeNet's layers are small
 # matrices: much of the time goes to launching operators, moving memory and
-# pooling rather than to multiply-adds.
+# pooling rather than to multiply-adds. "Near" is three quarters of the
+# ceiling here.
 
 fractions = {(r["config"], r["mode"], r["batch_size"]):
              r["fraction_of_ceiling"] for r in report["results"]}
 closest = max(fractions, key=fractions.get)
 print(f"closest to the ceiling: {closest}, {fractions[closest]:.0%}")
-assert fractions[closest] < 1
+ceiling_check = claims.check(
+    "best fraction of the float32 matmul ceiling, any configuration",
+    fractions[closest], "<", 0.75,
+    "the ceiling is a large square matrix product; LeNet's largest is "
+    "batch x 800 x 512, beside pooling and memory traffic that do no "
+    "multiply-adds, so 'near the ceiling' would mean three quarters of it")
 
 # %%
 # **Memory: mostly libraries.** Peak memory per process differs by
@@ -228,27 +296,41 @@ for config in bench.CONFIGS:
 
 # %%
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
-# page's entries, with this run's figures:
+# page's entries, with this run's figures. The counter-claim for inference
+# needs ``torch.compile`` at least 1.2 times as fast as eager PyTorch at
+# both batch sizes: the timed runs of one configuration spread by up to 10
+# % on a quiet machine, so a smaller gain could be noise. The one for
+# training needs a graph configuration twice as fast as the best
+# imperative one, as the claim says.
 
-from sidebyside import claims
-
-compile_gain = min(ratio("torch-compile", "torch-eager", "inference", size)
-                   for size in (64, 256))
+compile_gains = [ratio("torch-compile", "torch-eager", "inference", size)
+                 for size in (64, 256)]
 hybrid_gain = min(ratio("gluon-hybrid", "gluon", "inference", size)
                   for size in (64, 256))
+inference_checks = [
+    claims.check(f"inference, batch {size}: torch-compile / torch-eager",
+                 gain, ">", 1.2, "above the 10 % spread of repeated runs")
+    for size, gain in zip((64, 256), compile_gains)]
 claims.record(
     "performance/plot_performance", "symbolic-inference",
     "holds with caveats",
-    f"torch.compile ran inference at least {compile_gain:.1f}x as fast as "
-    "eager PyTorch (asserted above 1.2x); hybridized Gluon gained "
-    f"{hybrid_gain:.2f}x or more over imperative Gluon.")
-training_gain = max(best(graph_styles, "train", size)[1]
-                    / best(imperative_styles, "train", size)[1]
-                    for size in (64, 256))
+    f"torch.compile ran inference at least {min(compile_gains):.1f}x as "
+    "fast as eager PyTorch, and its first compile cost the time of many "
+    "steps. Hybridized Gluon (no subgraph backend) gained "
+    f"{hybrid_gain:.2f}x or more over imperative Gluon; Module's inference "
+    "graph is rewritten by MKLDNN, its training graph is not.",
+    inference_checks + [compile_check] + backend_checks)
+training_gains = [best(graph_styles, "train", size)[1]
+                  / best(imperative_styles, "train", size)[1]
+                  for size in (64, 256)]
 claims.record(
     "performance/plot_performance", "symbolic-training", "does not hold",
-    f"the best graph configuration trained at most {training_gain:.2f}x "
-    "as fast as the best imperative one (asserted below 2x).")
+    f"the best graph configuration trained at most {max(training_gains):.2f}"
+    "x as fast as the best imperative one; no configuration came within "
+    "three quarters of the float32 ceiling.",
+    [claims.check(f"training, batch {size}: best graph / best imperative",
+                  gain, "<", 2.0, "the claim is a factor of two")
+     for size, gain in zip((64, 256), training_gains)] + [ceiling_check])
 
 # %%
 # Takeaways
