@@ -42,7 +42,6 @@ num_threads = runtime.configure_threads()
 import gc
 import inspect
 import io
-import math
 import os
 import pdb
 import sys
@@ -57,6 +56,7 @@ from mxnet import gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
+from sidebyside import claims
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
@@ -132,6 +132,11 @@ class ScriptedBreakpoints:
     def first_stop(self):
         return self.text().split("(Pdb) c\n")[0] + "(Pdb) c"
 
+    def printed(self, command):
+        """What ``pdb`` printed after each ``command``."""
+        return tuple(part.split("\n")[0] for part in
+                     self.text().split(f"(Pdb) {command}\n")[1:])
+
 
 page_file = inspect.getsourcefile(ScriptedPdb.precmd)
 page_folder = str(Path(page_file).parent) + os.sep
@@ -180,9 +185,14 @@ with torch.no_grad():
     pooled = F.max_pool2d(F.relu(torch_net.conv1(torch_X)), kernel_size=2)
     pooled_twice = F.max_pool2d(F.relu(torch_net.conv2(pooled)),
                                 kernel_size=2)
-assert session.stops == 1
-assert f"{pooled.shape}\n" in session.text()
-assert f"{pooled_twice.shape}\n" in session.text()
+torch_stops_check = claims.check(
+    "PyTorch: stops of breakpoint() in forward, 1 call",
+    session.stops, "==", 1, "forward runs once per call")
+torch_values_check = claims.check(
+    "PyTorch: shapes pdb printed, before and after one line",
+    session.printed("p x.shape"), "==",
+    (str(pooled.shape), str(pooled_twice.shape)),
+    "the debugger sees the real tensors of the running forward")
 assert "forward()" in session.text()
 
 # %%
@@ -221,8 +231,15 @@ with ScriptedBreakpoints(["p type(x).__name__", "p x.shape", "c"]) as session:
 first_stop = session.first_stop()
 print(first_stop)
 print(f"calls: {num_calls}, stops: {session.stops}")
-assert session.stops == num_calls
-assert "'NDArray'\n" in first_stop and "(8, 20, 12, 12)\n" in first_stop
+gluon_stops_check = claims.check(
+    f"Gluon: stops of breakpoint() in hybrid_forward, {num_calls} calls",
+    session.stops, "==", num_calls,
+    "not hybridized, hybrid_forward runs at every call")
+gluon_values_check = claims.check(
+    "Gluon: the type and shape of x that pdb printed, first stop",
+    session.printed("p type(x).__name__")[0] + " "
+    + session.printed("p x.shape")[0], "==", "'NDArray' (8, 20, 12, 12)",
+    "an array with the values of the first convolution block")
 
 # %%
 # Hybridized, the same block stops once, at the first call: that is when
@@ -237,8 +254,12 @@ with ScriptedBreakpoints(["p type(x).__name__", "p x", "c"]) as session:
         gluon_net(gluon_X).wait_to_read()
 print(session.text())
 print(f"calls: {num_calls}, stops: {session.stops}")
-assert session.stops == 1
-assert "'Symbol'\n" in session.text() and "<Symbol " in session.text()
+hybrid_stops_check = claims.check(
+    f"hybridized Gluon: stops of the same breakpoint, {num_calls} calls",
+    session.stops, "==", 1,
+    "hybrid_forward runs once, to record the graph")
+assert session.printed("p type(x).__name__") == ("'Symbol'",)
+assert "<Symbol " in session.text()
 
 # %%
 # (c) MXNet symbolic: a breakpoint in the declaration
@@ -279,8 +300,11 @@ with ScriptedBreakpoints(commands) as session:
 print(session.text())
 print(f"declarations: 1, forward calls: {num_calls}, "
       f"stops: {session.stops}")
-assert session.stops == 1
-assert "<Symbol pool1>" in session.text()
+symbolic_stops_check = claims.check(
+    f"MXNet symbolic: stops, 1 declaration and {num_calls} forward calls",
+    session.stops, "==", 1,
+    "the Python code runs once, to declare the graph; forward runs C++")
+assert session.printed("p x") == ("<Symbol pool1>",)
 assert "[(8, 20, 12, 12)]" in session.text()
 
 # %%
@@ -352,11 +376,22 @@ first_stop = session.first_stop()
 print(first_stop)
 print(f"forward calls: {num_calls}, stops: {session.stops}; "
       f"this page runs in {threading.current_thread().name!r}")
-assert session.stops == num_calls
-printed_mean = first_stop.split("p x.mean().asscalar()\n")[1].split()[0]
+custom_stops_check = claims.check(
+    f"custom operator: stops during {num_calls} Module.forward calls",
+    session.stops, "==", num_calls,
+    "MXNet calls the operator's Python forward every time the graph runs")
+printed_mean = float(session.printed("p x.mean().asscalar()")[0])
+custom_values_check = claims.check(
+    "custom operator: relative difference, printed mean vs pool1's",
+    abs(printed_mean / pool1.mean() - 1), "<=", 1e-5,
+    "pdb printed the running graph's values; 1e-5 is about a hundred "
+    "times float32's precision")
+custom_thread_check = claims.check(
+    "custom operator: the thread pdb stopped in",
+    session.printed("p threading.current_thread().name")[0], "!=",
+    repr(threading.current_thread().name),
+    "the graph runs in an MXNet worker thread, not the caller's")
 assert "(8, 20, 12, 12)\n" in first_stop
-assert math.isclose(float(printed_mean), pool1.mean(), rel_tol=1e-5)
-assert repr(threading.current_thread().name) not in first_stop
 
 # sphinx_gallery_start_ignore
 # Free the custom operator's executor and symbol now: freed at interpreter
@@ -369,13 +404,15 @@ gc.collect()
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
 # page's entry:
 
-from sidebyside import claims
-
 claims.record(
     "debugging/plot_debugger", "debugger", "holds",
-    "a breakpoint in forward stops with the real shapes in PyTorch and "
-    "Gluon (asserted); in the symbolic API it stops once, at declaration,"
-    " and never during Module.forward (asserted).")
+    "A breakpoint in forward stops at every call with the real shapes in "
+    "PyTorch and Gluon; hybridized, and in the symbolic API, it stops "
+    "once, on symbols, and never while the graph runs. Only a custom "
+    "operator stops inside a running symbolic graph, in a worker thread.",
+    [torch_stops_check, torch_values_check, gluon_stops_check,
+     gluon_values_check, hybrid_stops_check, symbolic_stops_check,
+     custom_stops_check, custom_values_check, custom_thread_check])
 
 # %%
 # Takeaways

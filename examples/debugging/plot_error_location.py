@@ -11,7 +11,10 @@ checks where they point. In PyTorch and Gluon the traceback ends on the
 line of ``forward`` that adds the two tensors. In the symbolic API the
 line that declared the addition ran long before, without complaint; the
 error comes from ``bind``, names an operator called ``_plus0``, and no
-frame of the traceback is the line you would have to fix.
+frame of the traceback is the line you would have to fix. Imperative code
+has a catch of its own: MXNet computes asynchronously, and an error found
+while computing, not while inferring shapes, is raised where the value is
+next read.
 
 **What you will learn**
 
@@ -19,7 +22,9 @@ frame of the traceback is the line you would have to fix.
 * why a graph's error cannot point at the line that declared the faulty
   operation, and what helps instead (names);
 * where the symbolic API is ahead: it finds the bug before any data flows;
-* what ``hybridize()`` does to Gluon's error messages.
+* what ``hybridize()`` does to Gluon's error messages;
+* which MXNet errors wait for a read (asynchronous execution), and how
+  to move them back to the faulty line.
 
 **Prerequisites**:
 :ref:`sphx_glr_auto_examples_debugging_plot_step_through.py` (shapes,
@@ -40,6 +45,10 @@ from sidebyside import runtime
 num_threads = runtime.configure_threads()
 
 import inspect
+import linecache
+import os
+import subprocess
+import sys
 import traceback
 from pathlib import Path
 
@@ -50,6 +59,7 @@ from mxnet import gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
+from sidebyside import claims
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
@@ -84,9 +94,11 @@ gluon_X = gluon_X.as_in_context(mx_ctx)
 # -----------
 #
 # ``show_traceback`` prints a caught error's traceback the way Python
-# does, with paths shortened to the package. ``line_of`` finds the line of
-# a function that contains a given piece of code, to compare with the
-# lines of the traceback.
+# does, with paths shortened to the package. ``page_frames`` keeps the
+# frames that run this page's code, not a package's. ``line_of`` finds
+# where a piece of code sits in a function, as a file and a line, to
+# compare with the frames of the traceback. (In a Jupyter notebook each
+# cell is a file of its own, so lines are compared with their file.)
 
 
 def short_path(filename):
@@ -109,15 +121,28 @@ def show_traceback(error):
     return frames
 
 
+def page_frames(frames):
+    packages = {"site-packages", "dist-packages"}
+    return [frame for frame in frames
+            if not frame.filename.startswith("<")  # generated code
+            and not packages & set(Path(frame.filename).parts)]
+
+
 def line_of(function, code):
     lines, first_line = inspect.getsourcelines(function)
     matches = [first_line + i for i, line in enumerate(lines)
                if code in line]
     assert len(matches) == 1, (function, code, matches)
-    return matches[0]
+    return inspect.getsourcefile(function), matches[0]
 
 
-this_file = inspect.getsourcefile(line_of)
+def where(frame):
+    return frame.filename, frame.lineno
+
+
+def code_at(location):
+    filename, line = location
+    return linecache.getline(filename, line).strip()
 
 # %%
 # (a) PyTorch: the error stops at the line that runs the bug
@@ -149,7 +174,8 @@ torch_net = TorchShortcutLeNet().to(torch_device)
 try:
     torch_net(torch_X)
 except RuntimeError as error:
-    assert "must match the size" in str(error), error
+    assert str(error) == ("The size of tensor a (20) must match the size "
+                          "of tensor b (50) at non-singleton dimension 1")
     torch_frames = show_traceback(error)
 # sphinx_gallery_start_ignore
 else:
@@ -158,15 +184,18 @@ else:
 
 # %%
 # The last frame of the traceback that is in this page's code is the line
-# that added the tensors: the line to fix.
+# that added the tensors: the line to fix. The message gives the two sizes
+# that differ, 20 and 50, and the dimension, 1, not the tensors' shapes.
 
 torch_bug_line = line_of(TorchShortcutLeNet.forward, "x + torch.relu")
-torch_page_frames = [frame for frame in torch_frames
-                     if frame.filename == this_file]
-print(f"the bug is on line {torch_bug_line}; the traceback's last frame "
-      f"in this page: line {torch_page_frames[-1].lineno}, "
+torch_page_frames = page_frames(torch_frames)
+print(f"the traceback's last frame in this page: "
       f"{torch_page_frames[-1].line!r}")
-assert torch_page_frames[-1].lineno == torch_bug_line
+torch_check = claims.check(
+    "PyTorch: the traceback's last page frame",
+    torch_page_frames[-1].line, "==", code_at(torch_bug_line),
+    "the line to fix is the addition in forward")
+assert where(torch_page_frames[-1]) == torch_bug_line
 
 # %%
 # (b) Gluon: the same, and what ``hybridize()`` changes
@@ -203,7 +232,8 @@ gluon_net.initialize(mx.init.Xavier(), ctx=mx_ctx)
 try:
     gluon_net(gluon_X)
 except mx.MXNetError as error:
-    assert "could not be broadcast" in str(error), error
+    assert ("could not be broadcast together with shapes [8,20,12,12] "
+            "[8,50,12,12]") in str(error), error
     gluon_frames = show_traceback(error)
 # sphinx_gallery_start_ignore
 else:
@@ -211,16 +241,19 @@ else:
 # sphinx_gallery_end_ignore
 
 # %%
-# Here too, the last frame in this page's code is the addition.
+# Here too, the last frame in this page's code is the addition; MXNet's
+# message gives the two shapes in full.
 
 gluon_bug_line = line_of(GluonShortcutLeNet.hybrid_forward,
                          "x + self.conv2")
-gluon_page_frames = [frame for frame in gluon_frames
-                     if frame.filename == this_file]
-print(f"the bug is on line {gluon_bug_line}; the traceback's last frame "
-      f"in this page: line {gluon_page_frames[-1].lineno}, "
+gluon_page_frames = page_frames(gluon_frames)
+print(f"the traceback's last frame in this page: "
       f"{gluon_page_frames[-1].line!r}")
-assert gluon_page_frames[-1].lineno == gluon_bug_line
+gluon_check = claims.check(
+    "Gluon: the traceback's last page frame",
+    gluon_page_frames[-1].line, "==", code_at(gluon_bug_line),
+    "the line to fix is the addition in hybrid_forward")
+assert where(gluon_page_frames[-1]) == gluon_bug_line
 
 # %%
 # ``hybridize()`` turns the same block into a graph: at the first call,
@@ -243,9 +276,14 @@ except ValueError as error:
 else:
     raise AssertionError("the deliberate error did not happen")
 # sphinx_gallery_end_ignore
+hybrid_page_frames = page_frames(hybrid_frames)
+hybrid_check = claims.check(
+    "hybridized Gluon: the traceback's last page frame",
+    hybrid_page_frames[-1].line, "!=", code_at(gluon_bug_line),
+    "hybrid_forward ran on symbols, declared the addition and returned "
+    "before shapes were inferred")
+assert gluon_bug_line not in [where(frame) for frame in hybrid_frames]
 assert all(frame.name != "hybrid_forward" for frame in hybrid_frames)
-assert gluon_bug_line not in [frame.lineno for frame in hybrid_frames
-                              if frame.filename == this_file]
 
 # %%
 # (c) MXNet symbolic: declared here, reported there
@@ -305,18 +343,23 @@ else:
 # searching the declaration for an addition of 20 and 50 channels.
 
 symbolic_bug_line = line_of(symbolic_shortcut_lenet, "x = x + y")
-symbolic_page_frames = [frame for frame in symbolic_frames
-                        if frame.filename == this_file]
-print(f"the bug is on line {symbolic_bug_line}; the traceback's frames in "
-      f"this page: {[(f.lineno, f.line) for f in symbolic_page_frames]}")
-assert [frame.line for frame in symbolic_page_frames] == [
-    "module.bind(data_shapes=[(\"data\", (batch_size, 1, 28, 28))],"]
-assert symbolic_bug_line not in [frame.lineno
-                                 for frame in symbolic_page_frames]
+symbolic_page_frames = page_frames(symbolic_frames)
+print(f"the traceback's frames in this page: "
+      f"{[frame.line for frame in symbolic_page_frames]}")
+symbolic_check = claims.check(
+    "MXNet symbolic: the traceback's frames in this page",
+    tuple(frame.line for frame in symbolic_page_frames), "==",
+    ("module.bind(data_shapes=[(\"data\", (batch_size, 1, 28, 28))],",),
+    "the declaration had returned before bind; only the call to bind "
+    "is left")
+assert symbolic_bug_line not in [where(frame) for frame in symbolic_frames]
 assert all(frame.name != "symbolic_shortcut_lenet"
            for frame in symbolic_frames)
-assert "_plus0" in str(symbolic_error)
-assert "_plus0" not in inspect.getsource(symbolic_shortcut_lenet)
+name_check = claims.check(
+    "MXNet symbolic: the operator named in the message, and in the code",
+    ("_plus0" in str(symbolic_error),
+     "_plus0" in inspect.getsource(symbolic_shortcut_lenet)), "==",
+    (True, False), "MXNet named the unnamed addition itself")
 
 # %%
 # Two things help in the symbolic API. Naming every operator turns the
@@ -345,33 +388,155 @@ else:
 # sphinx_gallery_end_ignore
 
 # %%
+# (d) MXNet at run time: an error waits for a read
+# ------------------------------------------------
+#
+# The shape errors above are found by *shape inference*, and Gluon's
+# imperative calls (``mx.nd``) infer shapes at once: ``Imperative::Invoke``
+# (``src/imperative/imperative.cc``) runs the operator's shape and type
+# inference on the calling thread, then queues the computation for MXNet's
+# engine and returns. The computation itself runs later, on an engine
+# thread (this page keeps MXNet's default threaded engine: see
+# ``ThreadedEnginePerDevice`` in the set-up's output). An error that only
+# the computation finds is stored with its output array
+# (``ThreadedEngine::OnComplete`` in ``src/engine/threaded_engine.cc``),
+# passed on to every operation that reads that array, and raised when
+# Python waits for a value: ``asnumpy()``, ``wait_to_read()``,
+# ``mx.nd.waitall()``. A Cholesky factorisation (``potrf``) of a matrix
+# that is not positive definite fails inside LAPACK, that is, in the
+# computation:
+
+not_positive_definite = mx.nd.array([[1.0, 2.0], [2.0, 1.0]], ctx=mx_ctx)
+
+
+def cholesky_then_read(matrix):
+    factor = mx.nd.linalg.potrf(matrix)  # the faulty operation
+    doubled = 2 * factor  # runs on, without complaint
+    print("potrf and the product returned; now the values are read")
+    return doubled.asnumpy()  # the first synchronisation
+
+
+try:
+    cholesky_then_read(not_positive_definite)
+except mx.MXNetError as error:
+    assert "failed in lapack" in str(error), error
+    engine_frames = show_traceback(error)
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+
+# %%
+# The traceback's last frame in this page is the line that read the
+# values, two lines after the faulty one, which is in no frame: the
+# function that called ``potrf`` had moved on when the error was raised.
+
+faulty_line = line_of(cholesky_then_read, "linalg.potrf")
+sync_line = line_of(cholesky_then_read, "asnumpy()")
+engine_page_frames = page_frames(engine_frames)
+print(f"the traceback's last frame in this page: "
+      f"{engine_page_frames[-1].line!r}")
+engine_check = claims.check(
+    "MXNet engine: the traceback's last page frame",
+    engine_page_frames[-1].line, "==", code_at(sync_line),
+    "the threaded engine raises a computation's error where a value is "
+    "waited for")
+engine_faulty_check = claims.check(
+    "MXNet engine: the potrf line among the traceback's frames",
+    faulty_line in [where(frame) for frame in engine_frames], "==", False,
+    "the call that queued potrf had returned before the kernel failed")
+assert where(engine_page_frames[-1]) == sync_line
+
+# %%
+# Which errors wait depends on where the operator checks, not on what the
+# error is about. ``potrf`` also requires a square matrix, and checks it
+# in its computation (``check_potrf`` in ``src/operator/linalg_impl.h``),
+# not in its shape inference, so that shape error waits too: the call
+# returns, and the read raises.
+
+try:
+    not_square = mx.nd.linalg.potrf(mx.nd.ones((2, 3), ctx=mx_ctx))
+    print("potrf of a 2x3 matrix returned")
+    not_square.wait_to_read()
+except mx.MXNetError as error:
+    not_square_message = str(error).splitlines()[-1]
+    print(not_square_message)
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+assert "No square matrix" in not_square_message
+
+# %%
+# MXNet's remedy is its synchronous engine: with
+# ``MXNET_ENGINE_TYPE=NaiveEngine`` set before MXNet is imported, every
+# operation runs on the calling thread before the call returns, and the
+# error comes from the faulty line. MXNet reads the variable once, at
+# import, so a fresh Python process shows it; the frame's line number is
+# counted in the code given to it.
+
+naive_code = """import traceback
+import mxnet as mx
+try:
+    factor = mx.nd.linalg.potrf(mx.nd.array([[1.0, 2.0], [2.0, 1.0]]))
+    factor.asnumpy()
+except mx.MXNetError as error:
+    print(traceback.extract_tb(error.__traceback__)[0].lineno)
+"""
+naive_run = subprocess.run(
+    [sys.executable, "-c", naive_code], capture_output=True, text=True,
+    env=dict(os.environ, MXNET_ENGINE_TYPE="NaiveEngine"), check=True)
+naive_line = int(naive_run.stdout.split()[-1])
+print(f"NaiveEngine: the error came from line {naive_line}: "
+      f"{naive_code.splitlines()[naive_line - 1].strip()!r}")
+naive_check = claims.check(
+    "NaiveEngine: the line of the traceback's first frame in the code",
+    naive_line, "==", 4,
+    "line 4 calls potrf, line 5 reads the value: a synchronous engine "
+    "raises on the call")
+
+# %%
+# PyTorch on the CPU computes each operation before the call returns.
+# Its CUDA kernels, though, run asynchronously like MXNet's engine: an
+# error raised inside a kernel is reported by a later call, and the
+# traceback does not point at the operation that failed. PyTorch's
+# documentation (*CUDA semantics*, "Asynchronous execution") gives the
+# remedy, ``CUDA_LAUNCH_BLOCKING=1``, which makes every kernel launch
+# synchronous. This page runs on a machine without a GPU, so the CUDA
+# case is described, not shown.
+#
 # The three APIs side by side
 # ---------------------------
 #
-# For each API: the line of this page that the traceback ends on, and
+# For each case: the code of the traceback's last frame in this page, and
 # whether it is the line that holds the bug.
 
-print(f"{'API':<22}{'bug on':>7}{'ends on':>9}  last page frame")
-for api, bug_line, page_frames in (
+print(f"{'case':<24}{'bug line?':<11}last page frame")
+for case, bug_line, frames in (
         ("PyTorch", torch_bug_line, torch_page_frames),
         ("Gluon", gluon_bug_line, gluon_page_frames),
-        ("Gluon, hybridized", gluon_bug_line,
-         [frame for frame in hybrid_frames if frame.filename == this_file]),
-        ("MXNet symbolic", symbolic_bug_line, symbolic_page_frames)):
-    last = page_frames[-1]
-    print(f"{api:<22}{bug_line:>7}{last.lineno:>9}  {last.line}")
+        ("Gluon, hybridized", gluon_bug_line, hybrid_page_frames),
+        ("MXNet symbolic", symbolic_bug_line, symbolic_page_frames),
+        ("MXNet engine (potrf)", faulty_line, engine_page_frames)):
+    last = frames[-1]
+    is_bug_line = "yes" if where(last) == bug_line else "no"
+    print(f"{case:<24}{is_bug_line:<11}{last.line}")
 
 # %%
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
 # page's entry:
 
-from sidebyside import claims
-
 claims.record(
     "debugging/plot_error_location", "error-location", "holds with caveats",
     "PyTorch's and imperative Gluon's tracebacks end at the faulty line "
-    "(asserted); hybridized Gluon and the symbolic API report the error "
-    "at shape inference or bind, where no frame names it (asserted).")
+    "for a shape error; hybridized Gluon and the symbolic API report it "
+    "at shape inference or bind, where no frame names it. An error MXNet "
+    "finds only while computing (potrf) is raised by its threaded engine "
+    "at the next read, not at the faulty line (NaiveEngine raises it "
+    "there); PyTorch's CUDA kernels are asynchronous the same way "
+    "(CUDA_LAUNCH_BLOCKING=1), not shown here.",
+    [torch_check, gluon_check, hybrid_check, symbolic_check, name_check,
+     engine_check, engine_faulty_check, naive_check])
 
 # %%
 # Takeaways
@@ -379,7 +544,14 @@ claims.record(
 #
 # * In PyTorch and in Gluon (not hybridized), a shape error is raised by
 #   the line that runs the faulty operation; the traceback's last frame in
-#   your code is the line to fix, with the shapes in the message.
+#   your code is the line to fix. Gluon's message gives both shapes
+#   (``[8,20,12,12] [8,50,12,12]``); PyTorch's gives the two sizes that
+#   differ and the dimension (20 and 50 at dimension 1).
+# * An error that MXNet finds only while computing, not while inferring
+#   shapes, is raised at the next read (``asnumpy()``, ``wait_to_read()``,
+#   ``mx.nd.waitall()``), not by the faulty line; the synchronous
+#   ``NaiveEngine`` moves it back. PyTorch's CUDA kernels do the same
+#   unless ``CUDA_LAUNCH_BLOCKING=1``.
 # * In the symbolic API the faulty line ran at declaration, when there was
 #   nothing to check. The error comes from ``bind`` or ``infer_shape``,
 #   names an operator, and the traceback cannot lead back to the line.

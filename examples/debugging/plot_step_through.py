@@ -13,7 +13,8 @@ three tables must agree. In the two imperative APIs stepping through the
 network is a ``for`` loop over its layers. In the symbolic API the
 intermediate values exist only inside an executor; getting them out is a
 small project of its own, and on the CPU, with MXNet's default settings,
-the first attempt returns wrong values without a warning.
+the first attempt runs a different network, without its ReLUs, and
+returns its values without a warning.
 
 **What you will learn**
 
@@ -21,8 +22,11 @@ the first attempt returns wrong values without a warning.
   intermediate result;
 * how the symbolic API gives the shapes before any data (``infer_shape``)
   and the values through ``get_internals()`` and an executor;
-* that the graph MXNet runs is not always the graph you wrote, and how to
-  see the graph it runs;
+* that the graph MXNet runs is not always the graph you wrote: asking
+  for the internals changed what MXNet 1.9.1 computes, and how to see the
+  graph it runs;
+* what a loop can do that an executor cannot: stop at the first layer
+  that goes wrong;
 * how each API infers the input sizes of layers: Gluon's deferred
   initialisation, PyTorch's lazy modules, the graph's shape inference.
 
@@ -42,7 +46,7 @@ from sidebyside import runtime
 
 num_threads = runtime.configure_threads()
 
-import inspect
+import copy
 import json
 import os
 from collections import OrderedDict
@@ -55,6 +59,7 @@ from mxnet import gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
+from sidebyside import claims
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
@@ -67,7 +72,9 @@ torch_device = runtime.torch_device()
 
 # On a GPU, PyTorch computes float32 convolutions in TF32 by default (a
 # 10-bit mantissa). The comparisons with MXNet on this page need float32.
-torch.backends.cudnn.conv.fp32_precision = "ieee"
+# The switch for all of cuDNN at once: setting the convolutions' alone
+# makes torch.export (and any reader of the old flag) refuse to run.
+torch.backends.cudnn.allow_tf32 = False
 
 seed = 0
 batch_size = 8
@@ -279,20 +286,26 @@ fused_rows = symbolic_step_through(lenet_symbol, gluon_weights, gluon_X)
 
 # %%
 # Look at the ``relu`` rows: their minimum is negative, which no ReLU can
-# output, and they repeat the rows above them. No error, no warning: wrong
-# values, which change every layer after them.
+# output, and they repeat the rows above them. Then look at the last row,
+# ``fc2``, the network's output, and compare it with Gluon's and
+# PyTorch's: it differs too. No error, no warning: wrong values, in every
+# layer from the first ReLU on.
 
 fused_by_name = {row[0]: row for row in fused_rows}
+fused_relu_check = claims.check(
+    "fused run: smallest value in the relu rows",
+    min(fused_by_name[relu][2] for relu in ("relu1", "relu2", "relu3")),
+    "<", 0.0, "a ReLU's output is never negative: these are not ReLUs")
 for relu, layer in (("relu1", "conv1"), ("relu2", "conv2"),
                     ("relu3", "fc1")):
-    assert fused_by_name[relu][2] < 0, relu
     assert np.allclose(fused_by_name[relu][2:], fused_by_name[layer][2:])
 
 # %%
 # The graph MXNet runs is not the graph we wrote. On the CPU, binding an
-# executor for inference first rewrites the graph (the MKLDNN *subgraph
-# backend*), and ``get_backend_symbol`` shows the rewrite. For LeNet alone,
-# each convolution or dense layer and the ReLU after it become one fused
+# executor for inference (``grad_req="null"``: no gradients) first
+# rewrites the graph (the MKLDNN *subgraph backend*), and
+# ``get_backend_symbol`` shows the rewrite. For LeNet alone, each
+# convolution or dense layer and the ReLU after it become one fused
 # operator. For the group of internal outputs, MXNet 1.9.1 drops the ReLUs
 # altogether and serves each layer's output under the ReLU's name too.
 
@@ -321,6 +334,18 @@ for relu, layer in (("relu1", "conv1"), ("relu2", "conv2"),
             == rewritten_outputs[output_names.index(f"{layer}_output")])
 
 # %%
+# Why, in MXNet's C++ source (``src/operator/subgraph/mkldnn/``, tag
+# 1.9.1): the fused operator has a single output. When a layer's own
+# output is asked for as well as its ReLU's, the fused subgraph has two
+# outputs, and ``SgMKLDNNConvProperty::CreateSubgraphNode`` (likewise
+# ``SgMKLDNNFCProperty``'s) keeps only the first one, the layer's ("This op
+# has single output, remove duplicated"), then ``ConnectSubgraphOutputs``
+# connects every consumer to that one output. The ReLU is gone from the
+# computation, not only from what you read: ``pool1`` now pools the
+# convolution's output. The rewrite is skipped when any gradient is asked
+# for (the properties are ``inference_only``; ``SubgraphPropertyCheck`` in
+# ``src/executor/graph_executor.cc``), so training executors are spared.
+#
 # The rewrite can be switched off with an environment variable that MXNet
 # reads each time it binds an executor. Bound without it, the graph gives
 # the values the network computes.
@@ -329,17 +354,49 @@ os.environ["MXNET_SUBGRAPH_BACKEND"] = "NONE"
 print_header()
 symbolic_rows = symbolic_step_through(lenet_symbol, gluon_weights, gluon_X)
 del os.environ["MXNET_SUBGRAPH_BACKEND"]
-assert min(row[2] for row in symbolic_rows
-           if row[0].startswith("relu")) >= 0
+unfused_relu_check = claims.check(
+    "unfused run: smallest value in the relu rows",
+    min(row[2] for row in symbolic_rows if row[0].startswith("relu")),
+    ">=", 0.0, "a ReLU's output is never negative")
+
+# sphinx_gallery_start_ignore
+# An executor that computes gradients is not rewritten, with the default
+# backend: its ReLUs are ReLUs, and its fc2 is the unfused run's.
+training_executor = internals_group.simple_bind(
+    mx_ctx, data=gluon_X.shape, grad_req="write")
+training_executor.copy_params_from(gluon_weights)
+training_executor.arg_dict["data"][:] = gluon_X
+training_outputs = dict(zip(output_names,
+                            training_executor.forward(is_train=False)))
+assert all(training_outputs[f"relu{i}_output"].min().asscalar() >= 0
+           for i in (1, 2, 3))
+assert np.allclose(training_outputs["fc2_output"].asnumpy().std(),
+                   symbolic_rows[-1][4], rtol=1e-5)
+# sphinx_gallery_end_ignore
+
+# %%
+# What the fused run computed
+# ---------------------------
+#
+# If the ReLUs were dropped from the computation, the fused run is LeNet
+# without its ReLUs. PyTorch can run exactly that: the same layers, the
+# ReLUs left out.
+
+torch_without_relus = nn.Sequential(OrderedDict(
+    (name, layer) for name, layer in torch_net.named_children()
+    if not isinstance(layer, nn.ReLU)))
+print_header()
+without_relu_rows = torch_step_through(torch_without_relus, torch_X)
 
 # %%
 # Same numbers, different costs
 # -----------------------------
 #
 # The three tables describe the same computation: PyTorch's and the
-# graph's rows are the same layers, and each of Gluon's rows matches the
-# row of the other two that ends the same step (Gluon's ``conv1`` includes
-# its ReLU, so it matches ``relu1``).
+# unfused graph's rows are the same layers, and each of Gluon's rows
+# matches the row of the other two that ends the same step (Gluon's
+# ``conv1`` includes its ReLU, so it matches ``relu1``). The largest
+# difference between two tables sets the scale of float32 rounding here.
 
 gluon_to_others = {"conv1": "relu1", "pool1": "pool1", "conv2": "relu2",
                    "pool2": "pool2", "flatten": "flatten", "fc1": "relu3",
@@ -347,34 +404,139 @@ gluon_to_others = {"conv1": "relu1", "pool1": "pool1", "conv2": "relu2",
 torch_by_name = {row[0]: row for row in torch_rows}
 symbolic_by_name = {row[0]: row for row in symbolic_rows}
 assert list(torch_by_name) == list(symbolic_by_name)
-for torch_row, symbolic_row in zip(torch_rows, symbolic_rows):
-    assert torch_row[1] == symbolic_row[1], torch_row[0]
-    assert np.allclose(torch_row[2:], symbolic_row[2:], rtol=1e-4,
-                       atol=1e-6), torch_row[0]
+
+
+def largest_difference(rows, other_rows):
+    """The largest difference of min, mean or std between paired rows."""
+    for row, other in zip(rows, other_rows):
+        assert row[1] == other[1], (row[0], other[0])
+    return max(float(np.abs(np.subtract(row[2:], other[2:])).max())
+               for row, other in zip(rows, other_rows))
+
+
+rounding = max(
+    largest_difference(torch_rows, symbolic_rows),
+    largest_difference(gluon_rows, [torch_by_name[gluon_to_others[row[0]]]
+                                    for row in gluon_rows]))
 for gluon_row in gluon_rows:
     other = gluon_to_others[gluon_row[0]]
-    assert gluon_row[1] == torch_by_name[other][1], gluon_row[0]
-    assert np.allclose(gluon_row[2:], torch_by_name[other][2:], rtol=1e-4,
-                       atol=1e-6), gluon_row[0]
     assert internal_shapes[f"{other}_output"] == gluon_row[1]
-print("The three APIs agree on every shape and statistic.")
+agreement_check = claims.check(
+    "largest difference between the three APIs' statistics, any layer",
+    rounding, "<=", 1e-5,
+    "float32 keeps about 7 digits, so statistics of values below 1 "
+    "computed in another order differ by about 1e-7; 1e-5 leaves 100x")
 
 # %%
-# What it took to see them: in Gluon and PyTorch the inspection is the
-# forward pass itself, a loop over the layers. In the symbolic API it is a
-# second graph, built from the internals' names, bound to every weight and
-# run apart from training, and the outputs must be listed before the run:
-# there is no "after this layer" at which to decide what to look at next.
+# Against that scale, the fused run's ``fc2`` is another network's output,
+# and its rows are those of PyTorch's LeNet without ReLUs, layer for layer.
 
-for step_through in (gluon_step_through, torch_step_through,
-                     symbolic_step_through):
-    source = inspect.getsource(step_through)
-    print(f"{step_through.__name__}: {len(source.splitlines())} lines")
-symbolic_lines = len(inspect.getsource(symbolic_step_through).splitlines())
-assert symbolic_lines > len(inspect.getsource(gluon_step_through)
-                            .splitlines())
-assert symbolic_lines > len(inspect.getsource(torch_step_through)
-                            .splitlines())
+fused_without_relu_rows = [row for row in fused_rows
+                           if not row[0].startswith("relu")]
+print(f"fc2, fused run:       {fused_by_name['fc2'][2:]}")
+print(f"fc2, unfused run:     {symbolic_by_name['fc2'][2:]}")
+print(f"fc2, without ReLUs:   {without_relu_rows[-1][2:]}")
+fused_output_check = claims.check(
+    "fc2 statistics, fused vs unfused run: largest difference",
+    largest_difference(fused_rows[-1:], symbolic_rows[-1:]), ">=",
+    100 * rounding,
+    "a hundred times the largest difference between two APIs computing "
+    "the same network: the fused run computes another one")
+without_relu_check = claims.check(
+    "fused run vs PyTorch without ReLUs: largest difference, 7 layers",
+    largest_difference(fused_without_relu_rows, without_relu_rows), "<=",
+    1e-5, "the same float32 rounding as between the three APIs")
+
+# %%
+# What it takes to look: decide as you go, or list in advance
+# -----------------------------------------------------------
+#
+# In Gluon and PyTorch the inspection is the forward pass itself, so the
+# loop can decide after each layer what to do next. Say a layer's weights
+# have blown up (here ``conv2``'s, multiplied by :math:`10^4`) and the
+# question is which layer's output first goes out of range (above 100 in
+# absolute value, where every value of the healthy tables is below 1). The
+# loop stops there, and the layers after it never run.
+
+EXPLODED = 100.0
+exploded_weights = dict(gluon_weights,
+                        conv2_weight=gluon_weights["conv2_weight"] * 1e4)
+
+
+def torch_first_exploded(net, X):
+    with torch.no_grad():
+        for num_run, (name, layer) in enumerate(net.named_children(), 1):
+            X = layer(X)
+            if X.abs().max().item() > EXPLODED:
+                return name, num_run
+    return None, num_run
+
+
+def gluon_first_exploded(net, X):
+    for num_run, layer in enumerate(net, 1):
+        X = layer(X)
+        if X.abs().max().asscalar() > EXPLODED:
+            return layer.name, num_run
+    return None, num_run
+
+
+exploded_torch = copy.deepcopy(torch_net)
+with torch.no_grad():
+    exploded_torch.conv2.weight.mul_(1e4)
+exploded_gluon = gluon_lenet()
+exploded_gluon.initialize(ctx=mx_ctx)
+exploded_gluon(gluon_X)  # gives the weights their shapes
+for name, param in exploded_gluon.collect_params().items():
+    param.set_data(exploded_weights[name])
+
+torch_found, torch_num_run = torch_first_exploded(exploded_torch, torch_X)
+gluon_found, gluon_num_run = gluon_first_exploded(exploded_gluon, gluon_X)
+print(f"PyTorch: {torch_found}, after {torch_num_run} of "
+      f"{len(exploded_torch)} layers")
+print(f"Gluon:   {gluon_found}, after {gluon_num_run} of "
+      f"{len(exploded_gluon)} layers")
+
+# %%
+# An executor cannot stop halfway: its outputs are fixed when it is bound,
+# and ``forward`` runs every operator of the graph. A monitor installed on
+# the executor (``mx.mon.Monitor``, as on
+# :ref:`sphx_glr_auto_examples_debugging_plot_gradients.py`) records each
+# operator's largest absolute value as it runs, which tells which operators
+# ran; the first exploded layer is found afterwards, in the list.
+
+os.environ["MXNET_SUBGRAPH_BACKEND"] = "NONE"
+exploded_executor = internals_group.bind(
+    mx_ctx, args={"data": gluon_X, **exploded_weights}, grad_req="null")
+del os.environ["MXNET_SUBGRAPH_BACKEND"]
+largest_value = mx.mon.Monitor(1, lambda x: x.abs().max(),
+                               pattern=r".*_output$")
+largest_value.install(exploded_executor)
+largest_value.tic()
+exploded_executor.forward(is_train=False)
+symbolic_ran = [(name[:-len("_output")], float(value))
+                for _, name, value in largest_value.toc()]
+symbolic_found = next(name for name, value in symbolic_ran
+                      if value > EXPLODED)
+print(f"operators run: {[name for name, _ in symbolic_ran]}")
+print(f"MXNet symbolic: {symbolic_found}, found after {len(symbolic_ran)} "
+      f"of {len(output_names)} operators")
+
+# %%
+# The three find the same layer; only the imperative loops stop there.
+
+decide_check = claims.check(
+    "PyTorch loop: layers run to find the first exploded one",
+    torch_num_run, "<", len(exploded_torch),
+    "the loop decides after each layer; conv2 is the 4th of 10, so a loop "
+    "that could not stop would run all 10")
+all_run_check = claims.check(
+    "symbolic executor: operators run to find it (counted by a monitor)",
+    len(symbolic_ran), "==", len(output_names),
+    "the outputs are listed before the run, and forward runs every one")
+same_layer_check = claims.check(
+    "first exploded layer: PyTorch, Gluon, MXNet symbolic",
+    (torch_found, gluon_found, symbolic_found), "==",
+    ("conv2", "conv2", "conv2"), "conv2's weights are the ones multiplied")
 
 # %%
 # Who works out the input sizes?
@@ -467,14 +629,17 @@ assert len(set(num_parameters.values())) == 1
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
 # page's entry:
 
-from sidebyside import claims
-
 claims.record(
     "debugging/plot_step_through", "step-through", "holds with caveats",
-    "Gluon and PyTorch print every layer's output from a plain loop; the "
-    "symbolic API needs get_internals() and a bound executor, and MXNet's"
-    " MKLDNN graph rewrite returned wrong internals until it was switched"
-    " off (asserted).")
+    "Gluon and PyTorch print every layer's output from a plain loop that "
+    "can stop at the first bad layer; the symbolic API needs "
+    "get_internals() and a bound executor that runs every listed output. "
+    "Bound for inference, MXNet 1.9.1's MKLDNN rewrite of that executor "
+    "dropped the ReLUs from the computation (its fc2 output is LeNet's "
+    "without ReLUs) until it was switched off.",
+    [fused_relu_check, unfused_relu_check, agreement_check,
+     fused_output_check, without_relu_check, decide_check, all_run_check,
+     same_layer_check])
 
 # %%
 # Takeaways
@@ -483,13 +648,18 @@ claims.record(
 # * In Gluon and PyTorch a network is stepped through with the loop that
 #   runs it; each intermediate result is an array you can print, plot or
 #   test, at the moment it is computed.
+# * A loop decides as it goes: it stopped at the first exploded layer
+#   after 4 of 10 layers. An executor's outputs are listed before the run,
+#   and ``forward`` computes them all.
 # * The symbolic API knows every shape before any data, which catches
 #   shape errors early. Its values, though, come out of a separately bound
 #   executor, by name, and only those you asked for in advance.
 # * The graph that runs is the graph after MXNet's rewrites. Asking for
 #   intermediate outputs changes what is rewritten, and in MXNet 1.9.1 on
-#   the CPU it returned wrong values: check what you inspect (a ReLU's
-#   output is never negative), or bind with
+#   the CPU, for an executor bound without gradients, the rewrite dropped
+#   the ReLUs from the computation: the internals you read *and* the
+#   network's output were those of LeNet without ReLUs. Check what you
+#   inspect (a ReLU's output is never negative), or bind with
 #   ``MXNET_SUBGRAPH_BACKEND=NONE``.
 # * Input sizes: Gluon infers them at the first batch, PyTorch's lazy
 #   layers likewise, the symbolic graph from the input's shape.
