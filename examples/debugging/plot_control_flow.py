@@ -11,7 +11,9 @@ share every weight. In Gluon and PyTorch this policy is an ``if`` in
 fixed before it sees any data, so the ``if`` can only choose between
 graphs: one graph per input size, kept together by a ``BucketingModule``.
 The page trains the network once, on both sizes, and checks that the three
-APIs compute the same thing on both.
+APIs compute the same thing on both. It ends with what today's graph
+makers, ``torch.compile``, ``torch.fx`` and ``torch.export``, do with the
+same ``if``, and with an ``if`` on the pixel values.
 
 **What you will learn**
 
@@ -19,13 +21,19 @@ APIs compute the same thing on both.
   why it stops working when Gluon is hybridized;
 * what the symbolic API needs instead: one graph per shape, and
   ``BucketingModule`` to share the weights between them;
-* what happens when a graph built for one size is fed another.
+* what happens when a graph built for one size is fed another;
+* that ``torch.compile`` keeps the ``if`` working by compiling a graph per
+  input size, that ``torch.fx`` refuses it as ``hybridize`` does, and that
+  ``torch.export`` makes one program per size, as the symbolic API does;
+* what each tool does with an ``if`` on values, and that ``torch.cond``
+  and MXNet's ``cond`` put such a branch inside the graph.
 
 **Prerequisites**: :ref:`sphx_glr_auto_examples_lenet_plot_lenet.py` for
 the three APIs, and
 :ref:`sphx_glr_auto_examples_debugging_plot_step_through.py` for
 ``infer_shape``. The page reads MNIST from ``$SIDEBYSIDE_DATA`` like every
-page of this site.
+page of this site. :doc:`/guide/best-of-both` compares the graph makers
+on smaller examples.
 """
 
 # %%
@@ -48,6 +56,7 @@ from mxnet import autograd, gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
+from sidebyside import claims
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
@@ -60,7 +69,9 @@ torch_device = runtime.torch_device()
 
 # On a GPU, PyTorch computes float32 convolutions in TF32 by default (a
 # 10-bit mantissa). The comparisons with MXNet on this page need float32.
-torch.backends.cudnn.conv.fp32_precision = "ieee"
+# The switch for all of cuDNN at once: setting the convolutions' alone
+# makes torch.export (and any reader of the old flag) refuse to run.
+torch.backends.cudnn.allow_tf32 = False
 
 # %%
 # The two input sizes, and the 4x4 grid both must reach before the dense
@@ -173,7 +184,12 @@ for side in sides:
     print(f"input {side}x{side}: {gluon_net.policies[-1]}, "
           f"logits {logits.shape}")
     assert logits.shape == (batch_size, 10)
-assert gluon_net.policies == ["8x8: max 2x2", "22x22: average 5x5"]
+gluon_branch_check = claims.check(
+    "Gluon: pooling its if chose at 28 and 56 pixels",
+    tuple(gluon_net.policies), "==",
+    ("8x8: max 2x2", "22x22: average 5x5"),
+    "an 8x8 map needs 2x2 pooling and a 22x22 map 5x5 windows to reach "
+    "the 4x4 grid that fc1 expects")
 
 # %%
 # Training is the loop of the LeNet page, with one change: every other
@@ -210,7 +226,7 @@ hybrid_net.hybridize()
 try:
     hybrid_net(gluon_resize(X_test, 28))
 except AttributeError as error:
-    assert "shape" in str(error), error
+    hybridize_error = str(error)
     print(f"AttributeError: {error}")
 # sphinx_gallery_start_ignore
 else:
@@ -257,16 +273,26 @@ torch_net.load_state_dict({
     for name, weight in gluon_weights.items()})
 torch_net.eval()
 
+torch_differences = []
 for side in sides:
     with torch.no_grad():
         torch_logits = torch_net(torch_resize(torch_X_test, side))
     torch_logits = torch_logits.cpu().numpy()
     gluon_logits = gluon_net(gluon_resize(X_test, side)).asnumpy()
-    difference = np.abs(torch_logits - gluon_logits).max()
+    torch_differences.append(np.abs(torch_logits - gluon_logits).max())
     print(f"input {side}x{side}: {torch_net.policies[-1]}, largest "
-          f"difference from Gluon's logits {difference:.1e}")
-    assert difference < 1e-4
-assert torch_net.policies == gluon_net.policies[-2:]
+          f"difference from Gluon's logits {torch_differences[-1]:.1e}")
+eager_checks = [
+    gluon_branch_check,
+    claims.check("PyTorch: pooling its if chose at 28 and 56 pixels",
+                 tuple(torch_net.policies), "==",
+                 tuple(gluon_net.policies[-2:]),
+                 "the same if on the same sizes must take Gluon's branches"),
+    claims.check("PyTorch: largest difference from Gluon's logits at "
+                 "both sizes", max(torch_differences), "<", 1e-4,
+                 "float32 rounding in two frameworks' convolutions gives "
+                 "about 1e-6; the wrong pooling changes logits by order 1"),
+]
 
 # %%
 # (c) MXNet symbolic: one graph per input size
@@ -366,17 +392,28 @@ def bucketing_logits(X):
     return bucketing_module.get_outputs()[0]
 
 
+bucketing_differences = []
 for X_side in (X_28, X_56):
     symbolic_logits = bucketing_logits(X_side).asnumpy()
     gluon_logits = gluon_net(X_side.as_in_context(mx_ctx)).asnumpy()
-    difference = np.abs(symbolic_logits - gluon_logits).max()
+    bucketing_differences.append(np.abs(symbolic_logits
+                                        - gluon_logits).max())
     print(f"input {X_side.shape[-1]}x{X_side.shape[-1]}: largest "
-          f"difference from Gluon's logits {difference:.1e}")
-    assert difference < 1e-4
+          f"difference from Gluon's logits {bucketing_differences[-1]:.1e}")
 
-# sphinx_gallery_start_ignore
-assert sorted(bucketing_module._buckets) == sorted(sides)
-# sphinx_gallery_end_ignore
+symbolic_checks = [
+    claims.check("hybridize: the shape if on a Symbol raises",
+                 "no attribute 'shape'" in hybridize_error, "==", True,
+                 "hybrid_forward runs on shape-less symbols"),
+    claims.check("BucketingModule: bucket keys it bound executors for",
+                 tuple(sorted(bucketing_module._buckets)), "==", sides,
+                 "one graph per input size, each bound when its first "
+                 "batch arrives"),
+    claims.check("BucketingModule: largest difference from Gluon's "
+                 "logits", max(bucketing_differences), "<", 1e-4,
+                 "the same MXNet operators and weights; a wrong graph "
+                 "or weight would differ by order 1"),
+]
 
 # %%
 # Results
@@ -426,23 +463,401 @@ for api in ("Gluon", "PyTorch", "MXNet symbolic"):
     print(f"{api:<16}"
           + "".join(f"{accuracy[api, side]:>10.3f}" for side in sides))
 
-for side in sides:
-    assert accuracy["Gluon", side] >= 0.88, accuracy
-    for api in ("PyTorch", "MXNet symbolic"):
-        assert abs(accuracy[api, side] - accuracy["Gluon", side]) <= 0.002
+accuracy_checks = [
+    claims.check("Gluon: lowest test accuracy of the two sizes",
+                 min(accuracy["Gluon", side] for side in sides), ">=", 0.88,
+                 "two epochs on 4,000 digits reach about 0.91; a size the "
+                 "network did not learn would score about 0.1"),
+    claims.check("largest accuracy gap to Gluon (PyTorch, symbolic)",
+                 max(abs(accuracy[api, side] - accuracy["Gluon", side])
+                     for api in ("PyTorch", "MXNet symbolic")
+                     for side in sides), "<=", 0.002,
+                 "two digits in 1,000: room for near-ties that float "
+                 "rounding flips, nothing more"),
+]
+
+# %%
+# (d) Graph capture today: the same ``if`` in PyTorch
+# ---------------------------------------------------
+#
+# PyTorch turns imperative code into graphs with three tools today, each
+# with its own answer to this page's question. **torch.fx**'s
+# ``symbolic_trace`` runs ``forward`` on *proxies*, placeholders that have,
+# like MXNet's symbols, neither a size nor a value. ``x.shape[-1]`` is a
+# proxy too, so the ``if`` has nothing to decide on, and tracing stops, as
+# ``hybridize`` did.
+
+try:
+    torch.fx.symbolic_trace(torch_net)
+except torch.fx.proxy.TraceError as error:
+    fx_shape_error = str(error)
+    print(f"TraceError: {error}")
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+
+# %%
+# **torch.compile** reads the bytecode of ``forward`` as it runs (its
+# front end, Dynamo), so the ``if`` sees a real size. Each graph it
+# captures goes to a *backend*, the compiler; the one below compiles
+# nothing, it counts the graphs and runs each as captured, which keeps
+# this quick. A graph comes with *guards*, the conditions under which it
+# is valid, checked at every call; a call that fails the guards of every
+# graph so far gets a new one. ``guard_that_failed`` reads, from
+# Dynamo's compilation records, a guard that the call failed, the graph
+# it belongs to, and the line of ``forward`` it comes from.
+
+compiled_graphs = []
+graphs_with_symbolic_size = []
+
+
+def counting_backend(graph_module, example_inputs):
+    compiled_graphs.append(graph_module)
+    graphs_with_symbolic_size.append(
+        any(isinstance(value, torch.SymInt) for value in example_inputs))
+    return graph_module.forward  # run the graph as captured
+
+
+def guard_that_failed():
+    reason = torch._dynamo.utils.get_compilation_metrics()[-1].recompile_reason
+    if reason is None:
+        return ["(first call)"]
+    compile_id, guard = reason.split(": ", 1)  # e.g. "0/1: x.size()[2] == 8"
+    graph_number = int(compile_id.split("/")[1]) + 1
+    guard, *source = guard.split("  # ")
+    lines = [f"fails graph {graph_number}'s guard: {guard}"]
+    return lines + [f"set by: {source[0]}"] if source else lines
+
+
+# %%
+# Nine calls at seven sizes, on both sides of the branch. Before each, the
+# list of recorded policies is emptied: it is Python state, which Dynamo
+# updates after each graph and guards on, length included, so a growing
+# list would fail the guards at every call (and once ``forward`` has
+# ``torch._dynamo.config.recompile_limit`` graphs, 8, Dynamo compiles no
+# more: a call that no graph covers runs uncompiled).
+
+torch._dynamo.reset()
+torch._dynamo.utils.clear_compilation_metrics()
+compiled_net = torch.compile(torch_net, backend=counting_backend)
+call_sides = (28, 56, 58, 28, 29, 44, 84, 36, 56)
+new_graph_sides = []
+compile_differences = []
+for side in call_sides:
+    X_side = F.interpolate(torch_X_test, size=(side, side), mode="bilinear")
+    graphs_before = len(compiled_graphs)
+    torch_net.policies.clear()
+    with torch.no_grad():
+        compiled_logits = compiled_net(X_side)
+        eager_logits = torch_net(X_side)
+    compile_differences.append(
+        (compiled_logits - eager_logits).abs().max().item())
+    call = f"{side}x{side} -> {torch_net.policies[0]}"
+    if len(compiled_graphs) == graphs_before:
+        print(f"{call:<30} reuses a graph")
+    else:
+        new_graph_sides.append(side)
+        print(f"{call:<30} graph {len(compiled_graphs)}")
+        for line in guard_that_failed():
+            print(f"    {line}")
+
+# %%
+# Seven graphs for nine calls: one per input size, and a size seen before
+# reuses its graph. The first graph has every size fixed (its guard: ``x``
+# is 28 pixels). From the second size on, Dynamo compiles with the height
+# and width as symbols (its *automatic dynamic shapes*; the list below
+# says which graphs take the size as an input), yet each graph still
+# serves one size: the ``if`` needs a definite answer, and Dynamo gets one
+# by adding a guard wherever Python turns the size into something
+# concrete. ``((-6) + (x.size()[3] // 2))`` is the side of the map after
+# the second convolution, ``(W - 4) // 2 - 4`` in Dynamo's algebra. The
+# policy string that ``forward`` records pins graphs 2 and 4 to the side
+# they were compiled for; the pooling window, a number in the graph, pins
+# graphs 5 and 6. Without the string, sizes with the same window would
+# share a graph: :doc:`/guide/best-of-both` measures that on the pooling
+# alone. The ``if`` works under ``torch.compile``, at the price of a
+# compilation for each new size; with the default compiler, Inductor,
+# that is the slow part, as
+# :ref:`sphx_glr_auto_examples_performance_plot_performance.py` measures.
+
+print(f"graphs with the size as an input: {graphs_with_symbolic_size}")
+compile_checks = [
+    claims.check(f"torch.compile: graphs for {len(call_sides)} calls at "
+                 f"{len(set(call_sides))} sizes",
+                 len(compiled_graphs), "==", len(set(call_sides)),
+                 "the recorded side and the pooling window are fixed in "
+                 "each graph, so each size needs its own"),
+    claims.check("torch.compile: the calls that compiled a graph, by size",
+                 tuple(new_graph_sides), "==",
+                 tuple(dict.fromkeys(call_sides)),
+                 "a size compiles at its first call; a repeated size "
+                 "passes the guards of its graph"),
+    claims.check("torch.compile: graphs that take the size as an input",
+                 sum(graphs_with_symbolic_size), "==",
+                 len(compiled_graphs) - 1,
+                 "automatic dynamic shapes: the first graph is static, "
+                 "later ones get the size as a symbol"),
+    claims.check("torch.compile: largest difference from eager logits",
+                 max(compile_differences), "<", 1e-5,
+                 "the backend runs the captured operators unchanged"),
+]
+
+# %%
+# **torch.export** captures the whole program ahead of time, for an
+# example input, into an ``ExportedProgram`` to save and deploy (see
+# :doc:`/guide/best-of-both`). It has no Python to fall back on at run
+# time, so its graph holds the branch the example took and the sizes that
+# go with it, checked at every call: the program exported at 28 pixels
+# refuses a 56-pixel digit.
+
+exported_28 = torch.export.export(torch_net,
+                                  (torch_resize(torch_X_test, 28),))
+try:
+    exported_28.module()(torch_resize(torch_X_test, 56))
+except AssertionError as error:
+    export_call_error = str(error)
+    print(f"AssertionError: {error}")
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+
+# %%
+# Declaring the side free to vary does not help: ``torch.export`` works
+# out the guards that its graph needs and reports that they do not hold
+# for every side, among them the pooling window of the 56-pixel graph.
+
+side_dim = torch.export.Dim("side")
+try:
+    torch.export.export(torch_net, (torch_resize(torch_X_test, 56),),
+                        dynamic_shapes={"x": {2: side_dim, 3: side_dim}})
+except torch._dynamo.exc.UserError as error:
+    export_dynamic_error = str(error)
+    print(export_dynamic_error.splitlines()[0])
+    print(next(line for line in export_dynamic_error.splitlines()
+               if "// 4) == 5" in line))
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+
+# %%
+# So ``torch.export`` lands where the symbolic API stood: one program per
+# input size, exported for each size (or range of sizes with one window)
+# that deployment must serve, like the graphs of a ``BucketingModule``.
+
+export_checks = [
+    claims.check("torch.fx: symbolic_trace on the shape if raises",
+                 "cannot be used as inputs to control flow" in
+                 fx_shape_error, "==", True,
+                 "a proxy has no size for the if to test"),
+    claims.check("torch.export: the 28-pixel program refuses 56 pixels",
+                 "== 28" in export_call_error, "==", True,
+                 "the exported graph guards the size it was traced at"),
+    claims.check("torch.export: a free side is refused, the window "
+                 "guard named", "Constraints violated" in
+                 export_dynamic_error and "// 4) == 5" in
+                 export_dynamic_error, "==", True,
+                 "the 56-pixel graph holds 5x5 pooling, valid only for "
+                 "the sides that give that window"),
+]
+
+# %%
+# (e) An ``if`` on values
+# -----------------------
+#
+# A shape is known when a graph is captured; a value is not. Suppose the
+# network should also accept raw bytes, pixels from 0 to 255 instead of
+# ``ToTensor``'s 0 to 1: it looks at the largest pixel, and rescales when
+# it sees a byte. In PyTorch it is one more ``if``, decided at each call.
+
+
+class TorchRescalingLeNet(TorchAdaptiveLeNet):
+    def forward(self, x):
+        if x.max() > 1:  # pixels given as bytes, 0 to 255
+            x = x / 255
+        return super().forward(x)
+
+
+rescaling_net = TorchRescalingLeNet().to(torch_device)
+rescaling_net.load_state_dict(torch_net.state_dict())
+rescaling_net.eval()
+X_bytes = (torch_X_test * 255).round()
+with torch.no_grad():
+    logits_from_floats = rescaling_net(torch_X_test)
+    logits_from_bytes = rescaling_net(X_bytes)
+rescaling_difference = (logits_from_bytes
+                        - logits_from_floats).abs().max().item()
+print(f"largest pixel {X_bytes.max().item():.0f}: largest difference from "
+      f"the logits of [0, 1] pixels {rescaling_difference:.1e}")
+
+# %%
+# ``torch.fx`` refuses this ``if`` with the same error. ``torch.compile``
+# never refuses: where it meets the ``if`` it ends the graph, lets Python
+# look at the value, and starts a new graph after it, a *graph break*.
+# ``torch._dynamo.explain`` counts graphs and breaks, and says where.
+
+try:
+    torch.fx.symbolic_trace(rescaling_net)
+except torch.fx.proxy.TraceError as error:
+    fx_value_error = str(error)
+    print(f"TraceError: {error}")
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+
+with torch.no_grad():
+    explanation = torch._dynamo.explain(rescaling_net)(X_bytes)
+break_frame = explanation.break_reasons[0].user_stack[-1]
+print(f"graphs: {explanation.graph_count}, graph breaks: "
+      f"{explanation.graph_break_count}, at: {break_frame.line}")
+
+# %%
+# ``torch.export`` cannot break the graph, so it refuses the ``if``: it
+# cannot guard on a value it will only know at run time.
+
+try:
+    torch.export.export(rescaling_net, (X_bytes,))
+except torch.fx.experimental.symbolic_shapes.GuardOnDataDependentSymNode \
+        as error:
+    export_value_error = str(error)
+    print(f"{type(error).__name__}: {export_value_error.splitlines()[0]}")
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+
+# %%
+# The way out is an operator that holds both branches and picks one at
+# run time: ``torch.cond``, given the condition, a function per branch
+# and the operands. A branch may not hand back its operand itself
+# (``torch.cond`` refuses the aliasing), hence the ``clone``. The shape
+# ``if`` is still plain Python, fixed at 28 pixels in the export.
+
+
+class TorchCondRescalingLeNet(TorchAdaptiveLeNet):
+    def forward(self, x):
+        x = torch.cond(x.max() > 1, lambda x: x / 255, lambda x: x.clone(),
+                       (x,))
+        return super().forward(x)
+
+
+cond_net = TorchCondRescalingLeNet().to(torch_device)
+cond_net.load_state_dict(torch_net.state_dict())
+cond_net.eval()
+exported_cond = torch.export.export(cond_net, (X_bytes,))
+exported_operators = [str(node.target) for node in exported_cond.graph.nodes
+                      if node.op == "call_function"]
+print(f"operators in the exported graph: {exported_operators[:4]} ...")
+with torch.no_grad():
+    cond_differences = [
+        (exported_cond.module()(X_pixels) - logits_from_floats).abs().max()
+        .item() for X_pixels in (torch_X_test, X_bytes)]
+    cond_breaks = torch._dynamo.explain(cond_net)(X_bytes).graph_break_count
+print(f"exported program, largest difference from the eager logits: "
+      f"{max(cond_differences):.1e}; graph breaks under torch.compile: "
+      f"{cond_breaks}")
+
+# %%
+# MXNet's answer is the same operator: ``mx.sym.contrib.cond`` (and
+# ``F.contrib.cond`` in a ``HybridBlock``), with a function per branch.
+# Calling the 28-pixel graph with the rescaled input composes the two.
+# The graph is right, but binding it through ``Module`` fails: in MXNet
+# 1.9.1 the ``_cond`` operator has no shape inference (it was removed, in
+# pull request #14393, to let branches return different shapes; see
+# ``src/operator/control_flow.cc``), so the shapes of every layer after
+# it are unknown.
+
+data = mx.sym.var("data")
+rescaled = mx.sym.contrib.cond(mx.sym.max(data) > 1,
+                               lambda: data / 255, lambda: data)
+rescaling_graph = symbolic_adaptive_lenet(28)(data=rescaled)
+try:
+    cond_module = mx.mod.Module(rescaling_graph, label_names=None,
+                                context=mx_ctx)
+    cond_module.bind(data_shapes=[("data", X_28.shape)], for_training=False)
+except RuntimeError as error:
+    cond_bind_error = str(error)
+    print(next(line for line in cond_bind_error.splitlines()
+               if "cannot decide shapes" in line))
+# sphinx_gallery_start_ignore
+else:
+    raise AssertionError("the deliberate error did not happen")
+# sphinx_gallery_end_ignore
+
+# %%
+# ``Symbol.bind``, given every array, weights included, needs no shape
+# inference and runs the graph: the bytes take the ``/ 255`` branch.
+
+executor = rescaling_graph.bind(
+    mx_ctx, args=dict(gluon_weights, data=X_28.copy()), grad_req="null")
+gluon_logits_28 = gluon_net(X_28).asnumpy()
+mxnet_cond_differences = []
+for X_pixels in (X_28, (X_28 * 255).round()):
+    mxnet_logits = executor.forward(data=X_pixels)[0].asnumpy()
+    mxnet_cond_differences.append(
+        np.abs(mxnet_logits - gluon_logits_28).max())
+print(f"largest difference from Gluon's logits, pixels in [0, 1] and in "
+      f"[0, 255]: {mxnet_cond_differences[0]:.1e}, "
+      f"{mxnet_cond_differences[1]:.1e}")
+
+value_checks = [
+    claims.check("PyTorch eager: largest difference between the logits "
+                 "of bytes and of [0, 1] pixels", rescaling_difference,
+                 "<", 1e-6,
+                 "ToTensor divided the same bytes by 255, so the "
+                 "rescaled pixels are the same numbers"),
+    claims.check("torch.fx: symbolic_trace on the value if raises",
+                 "cannot be used as inputs to control flow" in
+                 fx_value_error, "==", True,
+                 "a proxy has no value for the if to test"),
+    claims.check("torch.compile: graph breaks at the value if",
+                 explanation.graph_break_count, "==", 1,
+                 "Python must see the value: one break, one graph before "
+                 "the if and one after"),
+    claims.check("torch.export: the value if is refused",
+                 "data-dependent" in export_value_error, "==", True,
+                 "an ahead-of-time graph cannot branch on a run-time "
+                 "value"),
+    claims.check("torch.cond: exported graph holds the branch operator",
+                 "cond" in exported_operators, "==", True,
+                 "both branches are in the graph, picked at run time"),
+    claims.check("torch.cond: largest difference of the exported "
+                 "program from eager logits, both pixel ranges",
+                 max(cond_differences), "<", 1e-4,
+                 "same operators and weights; the wrong branch would "
+                 "scale the pixels by 255"),
+    claims.check("torch.cond: graph breaks under torch.compile",
+                 cond_breaks, "==", 0,
+                 "the branch is an operator, not Python"),
+    claims.check("MXNet cond: Module.bind cannot infer shapes after it",
+                 "cannot decide shapes" in cond_bind_error, "==", True,
+                 "_cond registers no shape inference in MXNet 1.9.1"),
+    claims.check("MXNet cond: largest difference from Gluon's logits, "
+                 "both pixel ranges", max(mxnet_cond_differences), "<",
+                 1e-4,
+                 "same operators and weights; the wrong branch would "
+                 "scale the pixels by 255"),
+]
 
 # %%
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
 # page's entry:
 
-from sidebyside import claims
-
 claims.record(
     "debugging/plot_control_flow", "control-flow", "holds",
-    "an if on the input size picks the pooling in Gluon and PyTorch, on "
-    "two input sizes, with outputs checked (asserted); hybridize refuses "
-    "it and the symbolic API needs a graph per size or a BucketingModule "
-    "(shown).")
+    "an if on the input size picks the pooling in Gluon and PyTorch, which "
+    "agree at both sizes and classify both after training; hybridize and "
+    "torch.fx refuse it, the symbolic API needs a graph per size "
+    "(BucketingModule), torch.compile compiles a graph per size and "
+    "torch.export a program per size. An if on pixel values breaks "
+    "torch.compile's graph and is refused by torch.fx and torch.export "
+    "until written as torch.cond; MXNet's cond runs, but without shape "
+    "inference.",
+    eager_checks + symbolic_checks + accuracy_checks + compile_checks
+    + export_checks + value_checks)
 
 # %%
 # Takeaways
@@ -455,8 +870,18 @@ claims.record(
 #   network, into a function that builds one graph per input size, and
 #   into ``BucketingModule`` to run the right one with shared weights. You
 #   must know the sizes (the bucket keys) in advance.
-# * Hybridizing Gluon brings the same limit: the ``if`` on a shape is what
-#   keeps this network imperative.
+# * Hybridizing Gluon brings the same limit, and so does ``torch.fx``:
+#   both trace with placeholders that have no shape.
+# * ``torch.compile`` keeps the ``if`` working by compiling a graph for
+#   each size it meets; ``torch.export``, which has no Python at run time,
+#   makes one program per size, as the symbolic API did.
+# * An ``if`` on values splits ``torch.compile``'s graph and stops
+#   ``torch.export``; ``torch.cond`` and MXNet's ``cond`` put the branch
+#   in the graph, and MXNet's loses shape inference on the way.
 # * Other pages of this topic:
-#   :ref:`sphx_glr_auto_examples_debugging_plot_step_through.py` and
-#   :ref:`sphx_glr_auto_examples_debugging_plot_gradients.py`.
+#   :ref:`sphx_glr_auto_examples_debugging_plot_step_through.py`,
+#   :ref:`sphx_glr_auto_examples_debugging_plot_gradients.py` and
+#   :ref:`sphx_glr_auto_examples_debugging_plot_loops.py`, which does the
+#   same for loops (then
+#   :ref:`sphx_glr_auto_examples_debugging_plot_value_loops.py` and
+#   :ref:`sphx_glr_auto_examples_debugging_plot_recursion.py`).
