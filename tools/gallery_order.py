@@ -12,6 +12,13 @@ PAGES = [
     "plot_debugger.py",
     "plot_gradients.py",
     "plot_control_flow.py",
+    "plot_loops.py",
+    "plot_value_loops.py",
+    "plot_recursion.py",
+    "plot_numpy_like.py",
+    "plot_learn_one.py",
+    "plot_prototyping.py",
+    "plot_behind_fit.py",
 ]
 
 
