@@ -50,6 +50,7 @@ num_threads = runtime.configure_threads(mxnet_on_main_thread=True)
 import logging
 import textwrap
 import time
+import warnings
 
 import matplotlib.pyplot as plt
 import mxnet as mx
@@ -60,6 +61,7 @@ from mxnet import autograd, gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
+from sidebyside import claims
 from sidebyside.data import ensure_mnist
 
 torch.set_num_threads(num_threads)
@@ -306,7 +308,10 @@ for name, sizes in (("naive", naive_sizes), ("shared", shared_sizes)):
     print(textwrap.fill(", ".join(sizes), width=78, initial_indent="  ",
                         subsequent_indent="  "))
 num_weights = sum(shared_sizes.values())
-assert sum(naive_sizes.values()) == 2 * num_weights
+naive_weights_check = claims.check(
+    "weights of the naive symbolic siamese graph",
+    sum(naive_sizes.values()), "==", 2 * num_weights,
+    "twice the shared graph's: each branch built its own auto-named set")
 assert len(naive_sizes) == 2 * len(shared_sizes) == 16
 
 # sphinx_gallery_start_ignore
@@ -345,8 +350,18 @@ for name, (left_out, right_out) in (("naive", naive_out),
           f"right branch {np.round(right_out[0], 3)}")
     print(f"  distance of each image to itself: "
           f"{np.round(self_distance, 3)}")
-assert np.all(np.linalg.norm(naive_out[0] - naive_out[1], axis=1) > 0.01)
-assert np.array_equal(shared_out[0], shared_out[1])
+naive_self_check = claims.check(
+    "naive symbolic graph: smallest distance of an image to itself",
+    float(np.linalg.norm(naive_out[0] - naive_out[1], axis=1).min()), ">",
+    0.01, "one network embeds an image once: the shared graph's distance "
+    "is exactly 0, and 0.01 is 1e5 times the float32 rounding of these "
+    "embeddings (about 1e-7), so a distance above it is two networks, "
+    "not noise")
+shared_self_check = claims.check(
+    "shared symbolic graph: largest distance of an image to itself",
+    float(np.linalg.norm(shared_out[0] - shared_out[1], axis=1).max()),
+    "==", 0.0, "both branches compute with the same arrays, in the same "
+    "order, so the two embeddings are identical")
 
 # %%
 # The tempting shortcut, giving the layers of both branches the same
@@ -363,15 +378,20 @@ assert named.list_arguments().count("conv1_weight") == 2
 
 named_module = mx.mod.Module(named, data_names=["left", "right"],
                              label_names=None, context=mx_ctx)
+named_bind_refused = False
 try:
     named_module.bind(data_shapes=[("left", images.shape),
                                    ("right", images.shape)])
 except RuntimeError as error:
+    named_bind_refused = True
     lines = str(error).splitlines()
     print(f"{type(error).__name__}: {lines[0]}\n    ...\n{lines[-1]}")
     assert "conv1" not in str(error)
-else:
-    raise AssertionError("binding two weights of one name should fail")
+named_check = claims.check(
+    "symbolic graph with two inputs named conv1_weight: bind refused",
+    named_bind_refused, "==", True,
+    "a graph's inputs are found by name, and two inputs of one name "
+    "cannot both be fed")
 
 # %%
 # Proof of sharing: gradients add up
@@ -399,6 +419,13 @@ def check_sum(full, left_only, right_only):
     print(f"largest gradient: {norm:.3f}\nlargest difference between the "
           f"gradient and the sum of the contributions: {largest:.1e}")
     return largest
+
+
+sum_bound_why = (
+    "the two contributions add up to the full gradient up to float32 "
+    "rounding, under 1e-6 of gradients that peak near 10 here; a weight "
+    "that was not shared would miss a whole contribution, of the order "
+    "of the gradient itself")
 
 
 # %%
@@ -434,7 +461,9 @@ left_only = symbolic_gradients(
     siamese(shared_left, mx.sym.BlockGrad(shared_right)))
 right_only = symbolic_gradients(
     siamese(mx.sym.BlockGrad(shared_left), shared_right))
-assert check_sum(full, left_only, right_only) < 1e-5
+symbolic_sum_check = claims.check(
+    "symbolic: largest |gradient - sum of the branches' contributions|",
+    check_sum(full, left_only, right_only), "<", 1e-5, sum_bound_why)
 
 # sphinx_gallery_start_ignore
 # each branch does contribute: neither contribution is the full gradient
@@ -529,7 +558,9 @@ gluon_sizes = {name: param.data().size
                for name, param in gluon_net.collect_params().items()}
 print(f"{len(gluon_sizes)} weight arrays, "
       f"{sum(gluon_sizes.values()):,} weights")
-assert sum(gluon_sizes.values()) == num_weights
+gluon_weights_check = claims.check(
+    "Gluon: weights of the network called twice", sum(gluon_sizes.values()),
+    "==", num_weights, "one set, the shared symbolic graph's count")
 
 # %%
 # The symbolic network's initial weights were drawn with the same seed,
@@ -565,20 +596,6 @@ assert np.array_equal(twin_net(batch).asnumpy(), gluon_net(batch).asnumpy())
 assert not hasattr(gluon.Block, "share_parameters")  # an MXNet 2 method
 
 # %%
-# Gluon has a trap of its own here. ``params=`` matches weights by name,
-# and the names come from the ``name_scope`` in which the layers are
-# built. Layers built outside it, as on the LeNet page, get names of their
-# own, and the second block silently creates new weights.
-
-first = gnn.HybridSequential()
-first.add(gnn.Dense(2))
-second = gnn.HybridSequential(params=first.collect_params())
-second.add(gnn.Dense(2))
-print("first: ", list(first.collect_params()))
-print("second:", list(second.collect_params()))
-assert not set(first.collect_params()) & set(second.collect_params())
-
-# %%
 # The proof of sharing, in Gluon: ``detach`` blocks the gradient of one
 # branch. With the default ``grad_req="write"``, each ``backward``
 # replaces the gradients of the one before.
@@ -602,7 +619,9 @@ def gluon_gradients(block=None):
 full = gluon_gradients()
 left_only = gluon_gradients(block="right")
 right_only = gluon_gradients(block="left")
-assert check_sum(full, left_only, right_only) < 1e-5
+gluon_sum_check = claims.check(
+    "Gluon: largest |gradient - sum of the branches' contributions|",
+    check_sum(full, left_only, right_only), "<", 1e-5, sum_bound_why)
 
 # %%
 # The loop is the LeNet page's, with two calls of the network. Gluon's
@@ -646,6 +665,68 @@ gluon_embeddings = (gluon_embed(train_X), gluon_embed(test_X))
 assert np.array_equal(twin_net(batch).asnumpy(), gluon_net(batch).asnumpy())
 
 # %%
+# .. _siamese-gluon-silent-failure:
+#
+# A silent failure in Gluon: ``params=`` with names that do not match
+# -------------------------------------------------------------------
+#
+# The ``params=`` route has a trap, as silent as the naive symbolic
+# graph. It shares by name: the layers of the second block look their
+# weights up in the first block's ``ParameterDict``, and
+# ``ParameterDict.get`` (``mxnet/gluon/parameter.py``) takes a weight
+# from that shared dictionary when its name is there and otherwise
+# creates a new one. A layer's name comes from the ``name_scope`` it is
+# built in. A layer built outside it, as on the LeNet page, gets a name
+# and a ``ParameterDict`` of its own, never looks in the shared one, and
+# creates new weights. Here is that misuse, run with Python told to report
+# every warning.
+
+first = gnn.HybridSequential()
+first.add(gnn.Dense(2))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    second = gnn.HybridSequential(params=first.collect_params())
+    second.add(gnn.Dense(2))  # built outside second.name_scope()
+    for block in (first, second):
+        block.initialize(mx.init.Xavier(), ctx=mx_ctx)
+    ones = mx.nd.ones((1, 4), ctx=mx_ctx)
+    first_out, second_out = first(ones).asnumpy(), second(ones).asnumpy()
+print("first: ", list(first.collect_params()), first_out)
+print("second:", list(second.collect_params()), second_out)
+print(f"warnings and errors: {len(caught)}")
+shared_names = set(first.collect_params()) & set(second.collect_params())
+params_trap_checks = [
+    claims.check(
+        "Gluon params=, layer built outside name_scope: weights shared",
+        len(shared_names), "==", 0,
+        "the layer has a ParameterDict of its own, which never looks in "
+        "the one passed as params="),
+    claims.check(
+        "Gluon params=, layer built outside name_scope: warnings raised",
+        len(caught), "==", 0,
+        "the failure is called silent: every warning was recorded, and "
+        "an error would have stopped the page"),
+    claims.check(
+        "Gluon params=, layer built outside name_scope: largest output "
+        "difference between the two blocks",
+        float(np.abs(first_out - second_out).max()), ">", 0.0,
+        "blocks with one set of weights give bit-identical outputs, as "
+        "the twin above does"),
+]
+
+# sphinx_gallery_start_ignore
+assert second[0].params._shared is None
+# sphinx_gallery_end_ignore
+
+# %%
+# Nothing failed and nothing warned: the second block runs, and would
+# train, with weights of its own. The silent failure of this page is not
+# only a symbolic one: Gluon's ``params=`` builds two networks without a
+# word when the names do not match, as the naive symbolic graph does.
+# Calling one block twice, the first way above, has no names to match and
+# no such trap.
+
+# %%
 # (c) PyTorch: one module, called twice
 # -------------------------------------
 #
@@ -679,7 +760,10 @@ torch_sizes = {name: param.numel()
                for name, param in torch_net.named_parameters()}
 print(f"{len(torch_sizes)} weight arrays, "
       f"{sum(torch_sizes.values()):,} weights")
-assert sum(torch_sizes.values()) == num_weights
+torch_weights_check = claims.check(
+    "PyTorch: weights of the network called twice",
+    sum(torch_sizes.values()), "==", num_weights,
+    "one set, the shared symbolic graph's count")
 
 
 def torch_contrastive_loss(left, right, similar):
@@ -712,7 +796,9 @@ def torch_gradients(block=None):
 full = torch_gradients()
 left_only = torch_gradients(block="right")
 right_only = torch_gradients(block="left")
-assert check_sum(full, left_only, right_only) < 1e-5
+torch_sum_check = claims.check(
+    "PyTorch: largest |gradient - sum of the branches' contributions|",
+    check_sum(full, left_only, right_only), "<", 1e-5, sum_bound_why)
 
 # %%
 # Training, with the same pairs served by PyTorch's ``DataLoader``.
@@ -779,8 +865,14 @@ for api, ((train_embeddings, test_embeddings), seconds) in results.items():
     print(f"{api:<16}{threshold:>10.3f}{train_accuracy:>10.3f}"
           f"{held_out_accuracy[api]:>10.3f}{seconds:>10.1f}")
 
-for api, accuracy in held_out_accuracy.items():
-    assert accuracy >= 0.90, (api, accuracy)
+accuracy_checks = [
+    claims.check(
+        f"{api}: accuracy on the held-out pairs", accuracy, ">=", 0.90,
+        "guessing scores 0.5 on these balanced pairs and the three "
+        "versions reach 0.92 to 0.93; 0.90 is about 4 binomial standard "
+        "errors (0.006 on 2,000 pairs) below, so the draw of pairs cannot "
+        "fail it, and a network that learnt nothing would")
+    for api, accuracy in held_out_accuracy.items()]
 
 # sphinx_gallery_start_ignore
 # the threshold beats every other candidate on the training pairs
@@ -830,14 +922,18 @@ plt.show()
 # The :doc:`claim ledger </ledger>` collects what every page showed; this
 # page's entry:
 
-from sidebyside import claims
-
 claims.record(
     "siamese/plot_siamese", "shared-weights", "holds",
-    "the naive symbolic siamese network has exactly twice the weights and"
-    " embeds one image two ways (asserted); calling one module twice "
-    "shares, and the shared gradient is the sum of both branches' within "
-    "1e-5 (asserted).")
+    "The naive symbolic siamese graph has exactly twice the weights and "
+    "embeds one image two ways, without a warning; layers named alike "
+    "fail at bind. Calling one module twice shares in Gluon and PyTorch: "
+    "one set of weights, and a gradient that is the sum of the two "
+    "branches'. Gluon's other route, params=, creates new weights as "
+    "silently when names do not match.",
+    [naive_weights_check, naive_self_check, shared_self_check, named_check,
+     symbolic_sum_check, gluon_weights_check, gluon_sum_check,
+     torch_weights_check, torch_sum_check, *params_trap_checks,
+     *accuracy_checks])
 
 # %%
 # Takeaways
@@ -852,8 +948,9 @@ claims.record(
 #   layers the same names and you get an error at bind time that does not
 #   say why. Sharing takes explicit ``Variable`` objects passed to every
 #   layer.
-# * Gluon's ``params=`` route has a milder form of the same trap: it
-#   shares by name, so it works only for layers built in ``name_scope``.
+# * Gluon's ``params=`` route has the same trap, as silent: it shares by
+#   name, so it works only for layers built in ``name_scope``; a layer
+#   built outside it gets new weights, with no error and no warning.
 # * Two checks prove sharing in any API: the number of weights, and the
 #   gradient of a shared weight, which is the sum of what each branch
 #   contributes.
