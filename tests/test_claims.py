@@ -31,7 +31,7 @@ def test_check_fails_with_the_measured_value(capsys):
     assert "check FAILED: ratio" in capsys.readouterr().out
 
 
-def test_check_compares_shapes_and_refuses_unknown_relations():
+def test_check_compares_shapes_and_refuses_unknown_relations(capsys):
     assert claims.check("shape", (512, 800), "==", (512, 800), "fan-in")[
         "measured"] == [512, 800]
     with pytest.raises(AssertionError):
@@ -40,6 +40,8 @@ def test_check_compares_shapes_and_refuses_unknown_relations():
         claims.check("x", 1, "~", 1, "why")
     with pytest.raises(TypeError, match="not dict"):
         claims.check("x", {}, "==", {}, "why")
+    assert "check FAILED: shape: measured (512, 0)" in \
+        capsys.readouterr().out
 
 
 @pytest.mark.parametrize("value, text", [
@@ -72,13 +74,15 @@ def test_record_writes_only_where_asked(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("claim, verdict, checks, message", [
-    ("no-such-claim", "holds", [a_check()], "unknown claim"),
-    ("debugger", "probably", [a_check()], "verdict must be one of"),
-    ("debugger", "holds", [], "needs the checks behind its verdict"),
-    ("debugger", "holds", ["asserted"], "needs the checks"),
+    ("no-such-claim", "holds", "a check", "unknown claim"),
+    ("debugger", "probably", "a check", "verdict must be one of"),
+    ("debugger", "holds", "none", "needs the checks behind its verdict"),
+    ("debugger", "holds", "a sentence", "needs the checks"),
 ])
 def test_record_refuses_unknown_claims_verdicts_and_no_checks(
-        claim, verdict, checks, message):
+        claim, verdict, checks, message, capsys):
+    checks = {"a check": [a_check()], "none": [],
+              "a sentence": ["asserted"]}[checks]
     with pytest.raises(ValueError, match=message):
         claims.record("debugging/plot_debugger", claim, verdict, "x", checks)
 
