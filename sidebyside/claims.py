@@ -23,8 +23,11 @@ import operator
 import os
 from pathlib import Path
 
+#: The verdict of a speed claim whose figures could not tell, because
+#: other processes were using the machine (:mod:`sidebyside.load`).
+NOT_MEASURED = "not measured: machine busy"
 #: The verdicts a page may record.
-VERDICTS = ("holds", "holds with caveats", "does not hold")
+VERDICTS = ("holds", "holds with caveats", "does not hold", NOT_MEASURED)
 
 #: id -> the claim, in the ledger's order.
 CLAIMS = {
@@ -103,6 +106,20 @@ def show(value) -> str:
     return "(" + ", ".join(show(item) for item in value) + ")"
 
 
+def _compare(what, measured, relation, bound, why) -> tuple[dict, str]:
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of {', '.join(RELATIONS)},"
+                         f" got {relation!r}")
+    measured, bound = _plain(measured), _plain(bound)
+    comparable = [tuple(v) if isinstance(v, list) else v
+                  for v in (measured, bound)]
+    held = bool(RELATIONS[relation](*comparable))
+    line = (f"{what}: measured {show(measured)}, bound {relation} "
+            f"{show(bound)} ({why})")
+    return {"what": what, "measured": measured, "relation": relation,
+            "bound": bound, "why": why, "held": held}, line
+
+
 def check(what: str, measured, relation: str, bound, why: str) -> dict:
     """Assert that ``measured <relation> bound``; return the check.
 
@@ -112,20 +129,22 @@ def check(what: str, measured, relation: str, bound, why: str) -> dict:
     ``AssertionError`` with the same line, so the page stops. Pass the
     returned check to :func:`record`.
     """
-    if relation not in RELATIONS:
-        raise ValueError(f"relation must be one of {', '.join(RELATIONS)},"
-                         f" got {relation!r}")
-    measured, bound = _plain(measured), _plain(bound)
-    comparable = [tuple(v) if isinstance(v, list) else v
-                  for v in (measured, bound)]
-    passed = bool(RELATIONS[relation](*comparable))
-    line = (f"{what}: measured {show(measured)}, bound {relation} "
-            f"{show(bound)} ({why})")
-    print(f"check {'passed' if passed else 'FAILED'}: {line}")
-    if not passed:
+    result, line = _compare(what, measured, relation, bound, why)
+    print(f"check {'passed' if result['held'] else 'FAILED'}: {line}")
+    if not result["held"]:
         raise AssertionError(line)
-    return {"what": what, "measured": measured, "relation": relation,
-            "bound": bound, "why": why}
+    return result
+
+
+def observe(what: str, measured, relation: str, bound, why: str) -> dict:
+    """Compare ``measured`` with ``bound`` as :func:`check` does, without
+    stopping the page: for a speed measured on a machine that may be busy,
+    whose verdict is decided from the figures (and may be
+    :data:`NOT_MEASURED`). ``held`` says how the comparison came out."""
+    result, line = _compare(what, measured, relation, bound, why)
+    print(f"observed ({'held' if result['held'] else 'did not hold'}): "
+          f"{line}")
+    return result
 
 
 def records_dir() -> Path | None:
@@ -161,6 +180,10 @@ def record(page: str, claim: str, verdict: str, evidence: str,
                              for item in checks):
         raise ValueError("a record needs the checks behind its verdict: "
                          "pass what claims.check() returned")
+    if verdict != NOT_MEASURED and not all(item.get("held", True)
+                                           for item in checks):
+        raise ValueError(f"verdict {verdict!r} with an observation that did "
+                         "not hold: decide the verdict from the figures")
     print(f"Ledger: {claim!r} {verdict}. {evidence}")
     for item in checks:
         print(f"  {item['what']}: {show(item['measured'])} "
@@ -243,7 +266,8 @@ def ledger_markdown(directory: str | os.PathLike) -> str:
             ]
             details += [f"| {_cell(item['what'])} | "
                         f"{_cell(show(item['measured']))} | "
-                        f"{item['relation']} {_cell(show(item['bound']))} | "
+                        f"{item['relation']} {_cell(show(item['bound']))}"
+                        f"{'' if item.get('held', True) else ' (not met)'} | "
                         f"{_cell(item['why'])} |"
                         for item in entry.get("checks", [])]
             if "machine" in entry:

@@ -113,3 +113,21 @@ def test_speed_claims_say_their_machine(tmp_path, monkeypatch):
                   "does not hold", "close.", [a_check()])
     assert "**does not hold** on the machine below, tested on" in \
         claims.ledger_markdown(tmp_path)
+
+
+def test_observe_does_not_stop_and_only_a_busy_verdict_takes_misses(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SIDEBYSIDE_RECORDS", str(tmp_path))
+    missed = claims.observe("compile / eager", 1.1, ">", 1.2,
+                            "above the spread of repeated runs")
+    assert missed["held"] is False
+    assert "observed (did not hold): compile / eager: measured 1.1" in \
+        capsys.readouterr().out
+    with pytest.raises(ValueError, match="did not hold"):
+        claims.record("performance/plot_performance", "symbolic-inference",
+                      "holds", "x", [missed])
+    claims.record("performance/plot_performance", "symbolic-inference",
+                  claims.NOT_MEASURED, "the rounds disagreed.", [missed])
+    ledger = claims.ledger_markdown(tmp_path)
+    assert f"**{claims.NOT_MEASURED}**" in ledger
+    assert "| compile / eager | 1.1 | > 1.2 (not met) |" in ledger
