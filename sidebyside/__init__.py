@@ -11,7 +11,14 @@ they share:
   "what did this page run on" report;
 * :mod:`sidebyside.faces` -- synthetic faces with two attributes, and a
   reader of CelebA-style folders;
+* :mod:`sidebyside.lenet` -- the benchmark's LeNet in each API, and its
+  FLOPs;
 * :mod:`sidebyside.bench` -- the benchmark of every LeNet configuration;
+* :mod:`sidebyside.load` -- how much CPU other processes used meanwhile;
+* :mod:`sidebyside.timers` -- the timer of the pages' training loops;
+* :mod:`sidebyside.pagecheck` -- the check of the pages against the
+  benchmark;
+* :mod:`sidebyside.buildtimes` -- how long the site takes to build;
 * :mod:`sidebyside.claims` -- what each page checked, for the claim ledger.
 """
 

@@ -70,13 +70,13 @@ def configure_threads(num_threads: int | None = None, *,
     that train with both frameworks in one process. Returns the thread
     count.
     """
+    threads = num_threads or cpu_count()
+    if threads < 1:
+        raise ValueError(f"num_threads must be at least 1, got {threads}")
     if "mxnet" in sys.modules:
         raise RuntimeError(
             "configure_threads() must run before `import mxnet`: MXNet reads "
             "its thread settings when it is imported.")
-    threads = num_threads or cpu_count()
-    if threads < 1:
-        raise ValueError(f"num_threads must be at least 1, got {threads}")
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ["MXNET_CPU_WORKER_NTHREADS"] = "1"
     if mxnet_on_main_thread:

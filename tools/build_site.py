@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sphinx_gallery.utils import get_md5sum
 
-from sidebyside import bench, claims
+from sidebyside import claims, timers
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "docs"
@@ -83,7 +83,7 @@ def run_examples(pattern: str | None, extra: list[str]) -> list[Path]:
         page = example.relative_to(EXAMPLES).with_suffix("").as_posix()
         # the page records afresh
         claims.record_file(RECORDS, page).unlink(missing_ok=True)
-        bench.speed_file(RECORDS, page).unlink(missing_ok=True)
+        timers.speed_file(RECORDS, page).unlink(missing_ok=True)
         start = time.perf_counter()
         status = sphinx("html", str(example), extra)
         seconds = time.perf_counter() - start

@@ -66,7 +66,7 @@ from mxnet.gluon import nn as gnn
 from torch import nn
 
 from sidebyside import claims
-from sidebyside.bench import EpochTimer, record_training_speed
+from sidebyside.timers import EpochTimer, record_training_speed
 from sidebyside.data import ensure_mnist, read_idx
 
 torch.set_num_threads(num_threads)
@@ -126,7 +126,7 @@ print(f"{num_train} training and {num_test} test digits "
 
 # %%
 # Every API's training is timed the same way: an
-# :class:`~sidebyside.bench.EpochTimer` takes the seconds each epoch spends
+# :class:`~sidebyside.timers.EpochTimer` takes the seconds each epoch spends
 # training, without the evaluation that follows it. Each timer carries the
 # name of the benchmark configuration (:mod:`sidebyside.bench`) that trains
 # the same network the same way, for the check at the end of the page.
