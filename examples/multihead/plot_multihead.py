@@ -68,6 +68,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from sidebyside import claims, faces
 from sidebyside.data import DatasetError
+from sidebyside.load import LoadMeter, busy_note
 
 torch.set_num_threads(num_threads)
 assert torch.get_num_threads() == num_threads
@@ -335,6 +336,8 @@ del probe, probe_optimizer
 # %%
 # The training:
 
+# what other processes use while the versions train (sidebyside.load)
+training_load = LoadMeter().start()
 start = time.perf_counter()
 train_torch(torch_net, torch_loader(X_a, y_a, seed),
             torch_loader(X_b, y_b, seed + 1))
@@ -1114,6 +1117,7 @@ print(f"{'version':<24}{'Eyeglasses':>12}{'Smiling':>10}{'time (s)':>10}")
 for version, (accuracy, seconds) in results.items():
     print(f"{version:<24}{accuracy['Eyeglasses']:>12.3f}"
           f"{accuracy['Smiling']:>10.3f}{seconds:>10.1f}")
+print(f"Times: {busy_note(training_load.stop())}")
 
 accuracy_checks = [
     claims.check(
@@ -1295,10 +1299,11 @@ def seconds(predict, X):
 
 X = torch.from_numpy(X_test).to(torch_device)
 times = {"shared": [], "separate": []}
-for repeat in range(6):  # the first round warms both up
-    for variant, predict in (("shared", torch_net),
-                             ("separate", predict_separately)):
-        times[variant].append(seconds(predict, X))
+with LoadMeter() as prediction_load:
+    for repeat in range(6):  # the first round warms both up
+        for variant, predict in (("shared", torch_net),
+                                 ("separate", predict_separately)):
+            times[variant].append(seconds(predict, X))
 shared_time = min(times["shared"][1:]) / len(X)
 separate_time = min(times["separate"][1:]) / len(X)
 print(f"PyTorch on {torch_device}, per image: one shared network "
@@ -1306,6 +1311,7 @@ print(f"PyTorch on {torch_device}, per image: one shared network "
       f"{separate_time * 1e6:.0f} us (shared / separate: "
       f"{shared_time / separate_time:.2f}; work: "
       f"{shared_flops / separate_flops:.3f})")
+print(f"Times: {busy_note(prediction_load.other_cores)}")
 
 # %%
 # What it costs to write

@@ -63,6 +63,7 @@ from torch import nn
 
 from sidebyside import claims
 from sidebyside.data import ensure_mnist
+from sidebyside.load import LoadMeter, busy_note
 
 torch.set_num_threads(num_threads)
 assert torch.get_num_threads() == num_threads
@@ -494,6 +495,8 @@ lr_schedule = mx.lr_scheduler.MultiFactorScheduler(
 logging.basicConfig(level=logging.INFO, format="%(message)s", force=True)
 symbolic_module = mx.mod.Module(shared_siamese, data_names=["left", "right"],
                                 label_names=["similar"], context=mx_ctx)
+# what other processes use while the three APIs train (sidebyside.load)
+training_load = LoadMeter().start()
 start = time.perf_counter()
 symbolic_module.fit(
     train_iter,
@@ -864,6 +867,7 @@ for api, ((train_embeddings, test_embeddings), seconds) in results.items():
                                    threshold)
     print(f"{api:<16}{threshold:>10.3f}{train_accuracy:>10.3f}"
           f"{held_out_accuracy[api]:>10.3f}{seconds:>10.1f}")
+print(f"Times: {busy_note(training_load.stop())}")
 
 accuracy_checks = [
     claims.check(
