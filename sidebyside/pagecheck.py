@@ -41,12 +41,12 @@ PACED_STEPS = 80
 ATTEMPTS = 3
 
 
-def hand_over(config: str, batch_size: int) -> None:
+def hand_over(config: str, batch_size: int, threads: int | None) -> None:
     """Called by :class:`~sidebyside.timers.EpochTimer` after each epoch
-    when this check runs the page: ask the benchmark to time ``config``,
-    and wait until it has."""
+    when this check runs the page: ask the benchmark to time ``config`` on
+    the page's ``threads``, and wait until it has."""
     to_check, from_check = map(int, os.environ[PACE_VARIABLE].split(","))
-    os.write(to_check, f"{config} {batch_size}\n".encode())
+    os.write(to_check, f"{config} {batch_size} {threads or 0}\n".encode())
     os.read(from_check, 3)
 
 
@@ -59,11 +59,14 @@ class _PacedBenchmark:
         self.workers: dict[tuple[str, int], Worker] = {}
         self.timings: dict[tuple[str, int], list[dict]] = {}
 
-    def measure(self, config: str, batch_size: int) -> None:
+    def measure(self, config: str, batch_size: int,
+                threads: int | None = None) -> None:
+        """Time ``config``, on the page's ``threads`` unless the check was
+        given a thread count."""
         key = (config, batch_size)
         if key not in self.workers:
             self.workers[key] = Worker(config, ["train"], [batch_size],
-                                       self.threads)
+                                       self.threads or threads)
         timing = self.workers[key].time("train", batch_size, PACED_STEPS)
         self.timings.setdefault(key, []).append(timing)
 
@@ -89,8 +92,9 @@ def _run_page(script, records, benchmark: _PacedBenchmark) -> None:
         os.close(page_reads)
         with os.fdopen(to_check) as requests:
             for request in requests:
-                config, batch_size = request.split()
-                benchmark.measure(config, int(batch_size))
+                config, batch_size, threads = request.split()
+                benchmark.measure(config, int(batch_size),
+                                  int(threads) or None)
                 os.write(from_check, b"go\n")
         os.close(from_check)
         if page.wait() != 0:

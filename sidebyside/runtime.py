@@ -26,6 +26,12 @@ Why threads need care, measured on a 2-core machine:
   copy on the main thread) had computed. ``mxnet_on_main_thread=True``
   makes MXNet compute on the main thread too (its synchronous
   ``NaiveEngine``), so that both frameworks share one team.
+* On a busy machine, a team's threads wait for each other at every
+  operator, and one that shares a core with another program waits for its
+  time slices: with one core kept busy, LeNet trained about ten times
+  slower on two threads, and at two thirds of its quiet speed on one. By
+  default :func:`configure_threads` uses only the cores other processes
+  leave free (:func:`free_cores`), and :func:`print_setup` says so.
 
 Devices: PyTorch uses CUDA when it is available, else the CPU. MXNet always
 runs on the CPU here: its last release (1.9.1) has GPU wheels only up to
@@ -40,6 +46,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 
 _DEVICE_VARIABLE = "SIDEBYSIDE_DEVICE"
 MXNET_CPU_ONLY_REASON = (
@@ -55,9 +62,34 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+#: Cores that other processes kept busy when :func:`configure_threads`
+#: looked (None before it did, or where it could not tell).
+busy_cores: int | None = None
+
+
+def free_cores(sample_seconds: float = 0.2) -> tuple[int, int | None]:
+    """The cores other processes leave free, and how many they keep busy.
+
+    Other processes' CPU use is sampled for ``sample_seconds``
+    (:class:`sidebyside.load.LoadMeter`) and rounded to whole cores: a core
+    counts as taken when other processes use most of it. At least one core
+    is free. Where the load cannot be read, every core is.
+    """
+    from sidebyside.load import LoadMeter
+
+    with LoadMeter() as meter:
+        time.sleep(sample_seconds)
+    cores = cpu_count()
+    if meter.other_cores is None:
+        return cores, None
+    taken = min(cores - 1, int(meter.other_cores + 0.5))
+    return cores - taken, taken
+
+
 def configure_threads(num_threads: int | None = None, *,
                       mxnet_on_main_thread: bool = False) -> int:
-    """Let MXNet and PyTorch use ``num_threads`` (default: every core).
+    """Let MXNet and PyTorch use ``num_threads`` (default: every core that
+    other processes leave free, :func:`free_cores`).
 
     Call it before importing either framework: MXNet reads its settings
     when it is imported. It sets ``OMP_NUM_THREADS`` (OpenMP threads per
@@ -69,8 +101,18 @@ def configure_threads(num_threads: int | None = None, *,
     shares PyTorch's OpenMP threads (see the module's notes); for pages
     that train with both frameworks in one process. Returns the thread
     count.
+
+    Why not every core on a busy machine: an operator's OpenMP threads wait
+    for each other, and one of them sharing a core with another program
+    waits for that program's time slices. With one of this project's two
+    cores kept busy, LeNet trained about ten times slower on two threads
+    than with none busy, and at two thirds of that speed on one thread.
     """
-    threads = num_threads or cpu_count()
+    global busy_cores
+    if not num_threads:
+        threads, busy_cores = free_cores()
+    else:
+        threads = num_threads
     if threads < 1:
         raise ValueError(f"num_threads must be at least 1, got {threads}")
     if "mxnet" in sys.modules:
@@ -204,7 +246,11 @@ def setup_lines() -> list[str]:
                      f"{torch.get_num_threads()} intra-op threads")
     if "torchvision" in sys.modules:
         lines.append(f"torchvision {sys.modules['torchvision'].__version__}")
-    lines.append(f"{cpu_count()} CPU cores available")
+    cores = f"{cpu_count()} CPU cores available"
+    if busy_cores:
+        cores += (f", {busy_cores} of them busy with other work when this "
+                  "process set its threads (so it uses fewer)")
+    lines.append(cores)
     return lines
 
 

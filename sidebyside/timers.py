@@ -43,6 +43,8 @@ class EpochTimer:
             raise ValueError(f"unknown configuration {config!r}: one of "
                              f"{', '.join(CONFIGS)}")
         self.config, self.batch_size = config, batch_size
+        # the page's threads, for the benchmark to use the same
+        self.threads = int(os.environ.get("OMP_NUM_THREADS") or 0) or None
         self.seconds: list[float] = []
         self.other_cores: list[float | None] = []
         self.start()
@@ -56,7 +58,7 @@ class EpochTimer:
         self.other_cores.append(self._meter.stop())
         if os.environ.get(PACE_VARIABLE):
             from sidebyside import pagecheck
-            pagecheck.hand_over(self.config, self.batch_size)
+            pagecheck.hand_over(self.config, self.batch_size, self.threads)
 
 
 def speed_file(directory: str | os.PathLike, page: str) -> Path:

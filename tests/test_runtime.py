@@ -141,3 +141,20 @@ def test_machine_names_cpu_cores_gpus_versions_and_date():
     assert machine["versions"]["Python"].startswith("3.11")
     assert "NumPy" in machine["versions"]
     assert machine["date"] == datetime.date.today().isoformat()
+
+
+def test_a_busy_core_is_left_to_its_program(busy_core):
+    # One core is kept busy: a page then uses the others, since OpenMP
+    # threads sharing a core with another program wait for its time slices
+    # (about ten times slower here).
+    if runtime.cpu_count() < 2:
+        pytest.skip("needs at least two cores to leave one")
+    free, taken = runtime.free_cores()
+    assert taken >= 1 and free == runtime.cpu_count() - taken
+    printed = run_python("""
+        from sidebyside import runtime
+        print(runtime.configure_threads())
+        print(runtime.setup_lines()[-1])
+    """).splitlines()
+    assert int(printed[0]) == runtime.cpu_count() - 1
+    assert "busy with other work" in printed[1]
