@@ -577,6 +577,8 @@ def run(configs=tuple(CONFIGS), modes=MODES, batch_sizes=BATCH_SIZES,
         profiles=(), progress=print) -> dict:
     """Measure every configuration in rounds, each in a process of its own.
 
+    ``threads`` (default: the cores other processes leave free when it
+    starts, :func:`sidebyside.runtime.free_cores`) is every process's.
     Returns a JSON-ready dict: ``results`` (one per configuration, mode and
     batch size, with every round's figure), the ``ceiling`` before and
     after, the ``cpu_estimate``, ``flops`` per image, each result's
@@ -586,6 +588,11 @@ def run(configs=tuple(CONFIGS), modes=MODES, batch_sizes=BATCH_SIZES,
     (:func:`profile`), and for each ``(config, mode, batch_size)`` of
     ``profiles``, under the key ``"config mode batch_size"``.
     """
+    if not threads:
+        # one count for every process, taken before any starts: a worker
+        # that looked for itself would see the others importing
+        from sidebyside.runtime import free_cores
+        threads, _ = free_cores()
     ceiling_before = _ceiling_in_subprocess(threads)
     progress(f"float32 matmul before: {ceiling_before['gflops']:.0f} GFLOP/s")
     workers = {}
