@@ -1,12 +1,17 @@
 """Threads, devices and the report of what a page ran on.
 
-Every page starts the same way::
+Every page starts the same way, with one call::
 
     from sidebyside import runtime
-    runtime.configure_threads()   # before importing MXNet or PyTorch
-    import mxnet as mx            # and/or: import torch
-    ...
-    runtime.print_setup()
+    devices = runtime.start("mxnet", "torch")  # before importing either
+    import mxnet as mx
+    import torch
+
+:func:`start` sets the threads, imports the frameworks it is given (so
+that they read those settings), checks the thread counts they took,
+prints what the page runs on and returns the devices to use.
+:func:`configure_threads` and :func:`print_setup` are its two halves, for
+programs that import the frameworks themselves (the benchmark's workers).
 
 Why threads need care, measured on a 2-core machine:
 
@@ -40,7 +45,9 @@ CUDA 11, which lack kernels for recent GPUs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import importlib
 import os
 import platform
 import shutil
@@ -257,3 +264,77 @@ def setup_lines() -> list[str]:
 def print_setup() -> None:
     """Print :func:`setup_lines`, one per line."""
     print("\n".join(setup_lines()))
+
+
+@dataclasses.dataclass(frozen=True)
+class Devices:
+    """What :func:`start` set up: the thread count and where each framework
+    computes (None for a framework the page did not ask for)."""
+
+    num_threads: int
+    mxnet: object = None  # an mx.Context
+    torch: object = None  # a torch.device
+
+
+_started: Devices | None = None
+FRAMEWORKS = ("mxnet", "torch")
+
+
+def start(*frameworks: str, num_threads: int | None = None,
+          mxnet_on_main_thread: bool = False) -> Devices:
+    """Set a page up: threads, frameworks, report, devices.
+
+    ``frameworks`` names what the page uses, ``"mxnet"`` and/or
+    ``"torch"``. In this order, :func:`start`
+
+    1. sets the thread count (:func:`configure_threads`, with
+       ``num_threads`` and ``mxnet_on_main_thread``) before either
+       framework is imported, since MXNet reads it only then;
+    2. imports the frameworks, checks that PyTorch took the thread count
+       (``import mxnet`` would otherwise drop it to one) and turns off
+       TF32 on a GPU (PyTorch's convolutions on CUDA default to it, a
+       10-bit mantissa, and this site compares frameworks in float32);
+    3. prints the set-up (:func:`print_setup`);
+    4. returns the :class:`Devices` to use: ``devices.mxnet`` is always the
+       CPU, ``devices.torch`` a GPU where there is one (or what
+       ``$SIDEBYSIDE_DEVICE`` names, :func:`torch_device`).
+
+    Running it again in the same process (a notebook's set-up cell run a
+    second time) prints the set-up and returns the same devices; asking
+    then for other frameworks or threads raises ``RuntimeError``, since
+    MXNet's settings cannot change once it is imported.
+    """
+    global _started
+    unknown = [name for name in frameworks if name not in FRAMEWORKS]
+    if unknown or not frameworks:
+        raise ValueError(f"start() takes some of {FRAMEWORKS}, got "
+                         f"{frameworks}")
+    if _started is not None:
+        asked = (set(frameworks), num_threads or _started.num_threads)
+        had = ({name for name in FRAMEWORKS
+                if getattr(_started, name) is not None},
+               _started.num_threads)
+        if asked != had:
+            raise RuntimeError(
+                f"this process was started with {sorted(had[0])} on "
+                f"{had[1]} threads; restart it (in a notebook: restart the "
+                "kernel) to change that")
+        print_setup()
+        return _started
+    threads = configure_threads(num_threads,
+                                mxnet_on_main_thread=mxnet_on_main_thread)
+    modules = {name: importlib.import_module(name) for name in frameworks}
+    mxnet_context_ = torch_device_ = None
+    if "torch" in modules:
+        torch = modules["torch"]
+        torch.set_num_threads(threads)
+        if torch.get_num_threads() != threads:
+            raise RuntimeError(f"PyTorch runs {torch.get_num_threads()} "
+                               f"threads, not the {threads} set")
+        torch.backends.cudnn.allow_tf32 = False
+        torch_device_ = torch_device()
+    if "mxnet" in modules:
+        mxnet_context_ = mxnet_context()
+    print_setup()
+    _started = Devices(threads, mxnet_context_, torch_device_)
+    return _started

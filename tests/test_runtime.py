@@ -158,3 +158,50 @@ def test_a_busy_core_is_left_to_its_program(busy_core):
     """).splitlines()
     assert int(printed[0]) == runtime.cpu_count() - 1
     assert "busy with other work" in printed[1]
+
+
+def test_start_sets_threads_before_importing_and_returns_devices():
+    printed = run_python("""
+        import sys
+        from sidebyside import runtime
+        devices = runtime.start("mxnet", "torch", num_threads=2)
+        import torch
+        print("RESULT", devices.num_threads, torch.get_num_threads(),
+              devices.mxnet, devices.torch.type in ("cpu", "cuda"),
+              torch.backends.cudnn.allow_tf32)
+    """)
+    assert "RESULT 2 2 cpu(0) True False" in printed
+    # the set-up report is printed before the result
+    assert printed.index("PyTorch") < printed.index("RESULT")
+
+
+def test_start_imports_only_what_the_page_asks_for():
+    printed = run_python("""
+        import sys
+        from sidebyside import runtime
+        devices = runtime.start("torch", num_threads=1)
+        print("RESULT", "mxnet" in sys.modules, devices.mxnet)
+    """)
+    assert printed.endswith("RESULT False None")
+
+
+def test_start_again_reports_again_and_refuses_a_change():
+    # what a notebook's set-up cell, run twice, does
+    printed = run_python("""
+        from sidebyside import runtime
+        first = runtime.start("mxnet", num_threads=1)
+        again = runtime.start("mxnet")
+        print("SAME", again is first)
+        try:
+            runtime.start("mxnet", "torch")
+        except RuntimeError as error:
+            print("REFUSED", error)
+    """)
+    assert "SAME True" in printed
+    assert "REFUSED this process was started with ['mxnet'] on 1" in printed
+    assert printed.count("MXNet 1.9.1") == 2
+
+
+def test_start_refuses_an_unknown_framework():
+    with pytest.raises(ValueError, match="start\\(\\) takes some of"):
+        runtime.start("tensorflow")
