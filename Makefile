@@ -6,6 +6,7 @@
 #   make html-noplot   build without running the pages (fast, no output)
 #   GALLERY_PATTERN=lenet make html   run only the pages whose path matches
 #   make data          write the offline MNIST digits into data/
+#   make browser       install Chromium for the browser test (make test does)
 #   make clean         remove builds and generated pages (keeps .venv, data)
 
 PYTHON ?= python3.11
@@ -13,7 +14,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export SIDEBYSIDE_DATA ?= $(CURDIR)/data
 
-.PHONY: html html-noplot test data setup clean
+.PHONY: html html-noplot test data setup browser clean
 
 html: data
 	$(PY) tools/build_site.py html
@@ -21,7 +22,7 @@ html: data
 html-noplot: setup
 	$(PY) tools/build_site.py html --noplot
 
-test: data
+test: data browser
 	@rm -f _build/test-results.xml; \
 	$(VENV)/bin/tox run -e py311 -- --junitxml=_build/test-results.xml; \
 	status=$$?; \
@@ -39,5 +40,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
+# The browser test drives Debian's Chromium (tests/test_browser.py); as root
+# or with sudo, it is installed here where it is missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser test ..."; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
 clean:
-	rm -rf _build docs/auto_examples docs/sg_execution_times.rst
+	rm -rf _build docs/auto_examples

@@ -35,6 +35,11 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+    # MathJax from a copy shipped with the site: no page asks the network
+    "sphinx-mathjax-offline",
+    # each glossary term links to its definition at its first use on a page
+    "tools.glossary_links",
 ]
 
 # -- MyST: narrative pages in Markdown -------------------------------------
@@ -69,9 +74,32 @@ myst_substitutions = _build_information()
 # The claim ledger (docs/ledger.md), from what the gallery pages recorded
 # when they ran (sidebyside.claims; tools/build_site.py sets the folder).
 from sidebyside import claims  # noqa: E402
-from tools.build_site import RECORDS  # noqa: E402
+from tools.build_site import RECORDS, peak_memory  # noqa: E402
 
 myst_substitutions["claim_ledger"] = claims.ledger_markdown(RECORDS)
+
+
+def _page_costs() -> str:
+    """Each gallery page's running time and peak memory, as a Markdown
+    table, from what sphinx-gallery cached when the page last ran."""
+    import json
+
+    gallery = ROOT / "docs" / "auto_examples"
+    rows = []
+    for cost_file in sorted(gallery.glob("*/plot_*.cost.json")):
+        cost = json.loads(cost_file.read_text())
+        page = cost_file.relative_to(gallery).as_posix()
+        page = page.removesuffix(".cost.json")
+        memory = f"{cost['memory']:.0f} MB" if cost["memory"] else "-"
+        rows.append(f"| {{doc}}`/auto_examples/{page}` | "
+                    f"{cost['time']:.1f} s | {memory} |")
+    if not rows:
+        return "No gallery page has run in this build."
+    return ("| page | running time | peak memory |\n|---|---:|---:|\n"
+            + "\n".join(rows))
+
+
+myst_substitutions["page_costs"] = _page_costs()
 
 # -- autodoc: the API reference of the helper package ----------------------
 autodoc_member_order = "bysource"
@@ -121,9 +149,18 @@ sphinx_gallery_conf = {
     "capture_repr": (),
     "remove_config_comments": True,
     "min_reported_time": 0,
-    "show_api_usage": False,
+    # each page's peak memory; docs/built-with.md tables every page's time
+    # and memory (sphinx-gallery's own table loads scripts from a CDN)
+    "show_memory": peak_memory,
     "write_computation_times": False,
+    "show_api_usage": False,
     "download_all_examples": True,
+    # each topic's pages sit under that topic in the sidebar: with nested
+    # sections the gallery index ends with one toctree, which Sphinx files
+    # under the index's last heading (every page under "Performance")
+    "nested_sections": False,
+    # figures also saved at twice the resolution, for high-density screens
+    "image_srcset": ["2x"],
 }
 
 # -- HTML: the Read the Docs theme -----------------------------------------
@@ -136,3 +173,24 @@ html_theme_options = {
 html_show_sourcelink = False
 html_static_path = ["docs/_static"]  # relative to this file
 html_css_files = ["sidebyside.css"]
+# a click on a figure opens it at full size
+html_js_files = ["sidebyside.js"]
+
+# -- Copy buttons: code without its prompts and outputs ---------------------
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+
+# -- The reader's archive: pages, helper package, requirements, README ------
+def _write_archive(app):
+    """Write docs/auto_examples/sidebyside-pages.zip (tools/archive.py)
+    once sphinx-gallery has written the gallery's scripts and notebooks."""
+    from tools import archive
+
+    archive.write()
+
+
+def setup(app):
+    # after sphinx-gallery's own builder-inited handler (priority 500)
+    app.connect("builder-inited", _write_archive, priority=900)

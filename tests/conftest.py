@@ -1,9 +1,36 @@
-"""Fixtures shared by the tests: a process that keeps one core busy."""
+"""Fixtures shared by the tests: the site's build (run once, for every
+test that needs it) and a process that keeps one core busy."""
 
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*arguments: str) -> tuple[int, str]:
+    """Run a command, echoing its output; return (status, output)."""
+    process = subprocess.Popen(arguments, cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    lines = []
+    for line in process.stdout:
+        print(line, end="", flush=True)
+        lines.append(line)
+    return process.wait(), "".join(lines)
+
+
+@pytest.fixture(scope="session")
+def html_build():
+    return run(sys.executable, "tools/build_site.py", "html", "--clean")
+
+
+@pytest.fixture(scope="session")
+def doctest_build(html_build):
+    return run(sys.executable, "tools/build_site.py", "doctest")
 
 
 @pytest.fixture

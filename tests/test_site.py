@@ -4,6 +4,7 @@ The html build runs every gallery page from scratch (``--clean``), each in a
 process of its own, with warnings as errors (``-nW --keep-going``).
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -13,34 +14,14 @@ import pytest
 
 from sidebyside import claims
 
+from conftest import run
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 GALLERY = ROOT / "docs" / "auto_examples"
 HTML = ROOT / "_build" / "html"
 RUNNING_TIME = re.compile(r"\*\*Total running time of the script:\*\* "
                           r"\((\d+) minutes ([\d.]+) seconds\)")
-
-
-def run(*arguments: str) -> tuple[int, str]:
-    """Run a command, echoing its output; return (status, output)."""
-    process = subprocess.Popen(arguments, cwd=ROOT, text=True,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
-    lines = []
-    for line in process.stdout:
-        print(line, end="", flush=True)
-        lines.append(line)
-    return process.wait(), "".join(lines)
-
-
-@pytest.fixture(scope="session")
-def html_build():
-    return run(sys.executable, "tools/build_site.py", "html", "--clean")
-
-
-@pytest.fixture(scope="session")
-def doctest_build(html_build):
-    return run(sys.executable, "tools/build_site.py", "doctest")
 
 
 def example_scripts() -> list[Path]:
@@ -139,3 +120,125 @@ def test_every_claim_is_tested_with_checks_and_machine(html_build):
     assert "untested" not in ledger
     assert ledger.count("why the bound is there") == sum(
         len(entries) for entries in found.values())
+
+
+MEMORY = re.compile(r"\*\*Estimated memory usage:\*\* +(\d+) MB")
+
+
+def test_every_page_shows_its_time_and_peak_memory(html_build):
+    table = (HTML / "built-with.html").read_text()
+    for script in example_scripts():
+        relative = script.relative_to(EXAMPLES).with_suffix("")
+        page = (GALLERY / relative).with_suffix(".rst").read_text()
+        memory = MEMORY.search(page)
+        assert memory, f"{relative} shows no peak memory"
+        # the Sphinx process alone holds more than 100 MB
+        assert int(memory[1]) > 100, (relative, memory[0])
+        assert f"{relative.name}.html" in table, relative
+
+
+def test_every_gallery_page_has_a_thumbnail_of_its_own(html_build):
+    # sphinx-gallery shows a placeholder for a page without a figure,
+    # unless the page names an image (sphinx_gallery_thumbnail_path)
+    for script in example_scripts():
+        relative = script.relative_to(EXAMPLES).with_suffix("")
+        page = (GALLERY / relative).with_suffix(".rst").read_text()
+        has_figure = f"sphx_glr_{relative.name}_001.png" in page
+        chose_image = "sphinx_gallery_thumbnail_path" in script.read_text()
+        assert has_figure or chose_image, f"{relative} has no thumbnail"
+
+
+def page_outputs(page: Path) -> list[str]:
+    """The output blocks of a generated gallery page (its .rst)."""
+    outputs, current = [], None
+    for line in page.read_text().splitlines():
+        if line.startswith(".. rst-class:: sphx-glr-script-out"):
+            current = []
+            outputs.append(current)
+        elif current is not None and line and not line[0].isspace():
+            current = None
+        elif current is not None:
+            current.append(line)
+    return ["\n".join(block) for block in outputs]
+
+
+def test_no_page_shows_a_path_of_the_building_machine(html_build):
+    # No page of the site names the clone or the home folder; no output
+    # shows a temporary folder or an installed package's full path.
+    everywhere = [str(ROOT), str(Path.home()) + "/"]
+    in_output = re.compile(r"/tmp/\w|site-packages/|"
+                           + "|".join(map(re.escape, everywhere)))
+    found = {}
+    for page in HTML.rglob("*.html"):
+        text = page.read_text()
+        found.update({f"{page.relative_to(HTML)}: {path}": text.index(path)
+                      for path in everywhere if path in text})
+    for page in GALLERY.glob("*/plot_*.rst"):
+        for block in page_outputs(page):
+            for match in in_output.finditer(block):
+                found[f"{page.name}: {match[0]}"] = block[
+                    max(0, match.start() - 80):match.end() + 80]
+    assert found == {}
+
+
+@pytest.mark.parametrize("page", [
+    script.relative_to(EXAMPLES).with_suffix("").as_posix()
+    for script in example_scripts()])
+def test_notebook_runs_top_to_bottom_in_a_kernel(html_build, page):
+    # the .ipynb the site offers, as downloaded, in a fresh IPython kernel
+    notebook = (GALLERY / page).with_suffix(".ipynb")
+    assert notebook.is_file(), notebook
+    status, output = run(sys.executable, "tools/run_notebooks.py",
+                         str(notebook))
+    assert status == 0, output[-4000:]
+
+
+def test_archive_runs_a_page_in_a_fresh_environment(html_build, tmp_path):
+    # what a reader does with the gallery's archive, from its files alone
+    import zipfile
+
+    from tools import archive
+
+    zipped = GALLERY / archive.NAME
+    assert zipped.is_file(), zipped
+    assert archive.NAME in (HTML / "auto_examples" / "index.html").read_text()
+    with zipfile.ZipFile(zipped) as opened:
+        opened.extractall(tmp_path)
+    folder = tmp_path / archive.FOLDER
+    names = {path.relative_to(folder).as_posix()
+             for path in folder.rglob("*") if path.is_file()}
+    for script in example_scripts():
+        relative = script.relative_to(EXAMPLES)
+        assert {relative.as_posix(),
+                relative.with_suffix(".ipynb").as_posix()} <= names
+    assert {"README.md", "requirements.txt", "pyproject.toml",
+            "sidebyside/__init__.py", "sidebyside/data.py"} <= names
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("SIDEBYSIDE", "PYTHON", "VIRTUAL"))}
+    environment["SIDEBYSIDE_DATA"] = str(folder / "data")
+    environment["MPLBACKEND"] = "agg"
+    python = folder / ".venv" / "bin" / "python"
+    steps = [
+        [sys.executable, "-m", "venv", str(folder / ".venv")],
+        [str(python), "-m", "pip", "install", "--quiet", "-r",
+         "requirements.txt"],
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "."],
+        [str(python), "-m", "sidebyside.data"],
+    ]
+    for step in steps:
+        result = subprocess.run(step, cwd=folder, env=environment, text=True,
+                                capture_output=True)
+        assert result.returncode == 0, (step, result.stdout[-2000:],
+                                        result.stderr[-2000:])
+    # the page imports the archive's helper package, not this clone's
+    page = folder / "debugging"
+    result = subprocess.run(
+        [str(python), "-c", "import sidebyside; print(sidebyside.__file__)"],
+        cwd=page, env=environment, text=True, capture_output=True)
+    assert str(folder) in result.stdout and str(ROOT) not in result.stdout, \
+        result
+    result = subprocess.run([str(python), "plot_recursion.py"], cwd=page,
+                            env=environment, text=True, capture_output=True)
+    print(result.stdout[-1500:])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "check passed" in result.stdout

@@ -45,6 +45,50 @@ BUILD = ROOT / "_build"
 SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q"]
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``), in MB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class PeakMemory:
+    """Run a function; return (peak memory in MB while it ran, its result).
+
+    sphinx-gallery calls this around every code block of a page it runs
+    (its ``show_memory`` setting) and reports the largest value as the
+    page's memory. The peak is the resident memory of the Sphinx process
+    that runs the page (Sphinx itself included, about 200 MB), reset
+    before the block (``/proc/self/clear_refs``), so it is the most the
+    process held while the block ran. Where Linux's counters cannot be
+    read or reset, it is 0. (A class, not a function, so that Sphinx can
+    cache the configuration that holds it.)
+    """
+
+    def __call__(self, function):
+        try:
+            with open("/proc/self/clear_refs", "w") as clear_refs:
+                clear_refs.write("5")  # reset the peak to the current size
+        except OSError:
+            return 0.0, function()
+        result = function()
+        return _peak_rss_mb(), result
+
+    def __eq__(self, other):
+        return isinstance(other, PeakMemory)
+
+    def __hash__(self):
+        return hash(PeakMemory)
+
+    def __repr__(self):
+        return "PeakMemory()"
+
+
+peak_memory = PeakMemory()
+
+
 def examples() -> list[Path]:
     """Every gallery script, in a stable order."""
     return sorted(EXAMPLES.glob("**/plot_*.py"))
