@@ -181,16 +181,32 @@ def test_no_page_shows_a_path_of_the_building_machine(html_build):
     assert found == {}
 
 
+@pytest.fixture(scope="session")
+def notebook_runs(html_build):
+    """Every notebook the site offers, run as downloaded in a fresh IPython
+    kernel, two at a time (tools/run_notebooks.py says why that is fair)."""
+    import concurrent.futures
+
+    from tools import run_notebooks
+
+    paths = run_notebooks.notebooks()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = dict(zip(paths, pool.map(run_notebooks.run_in_process,
+                                           paths)))
+    for path, (seconds, error) in results.items():
+        print(f"notebook {path.relative_to(GALLERY)}: "
+              f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s")
+    return results
+
+
 @pytest.mark.parametrize("page", [
     script.relative_to(EXAMPLES).with_suffix("").as_posix()
     for script in example_scripts()])
-def test_notebook_runs_top_to_bottom_in_a_kernel(html_build, page):
-    # the .ipynb the site offers, as downloaded, in a fresh IPython kernel
+def test_notebook_runs_top_to_bottom_in_a_kernel(notebook_runs, page):
     notebook = (GALLERY / page).with_suffix(".ipynb")
-    assert notebook.is_file(), notebook
-    status, output = run(sys.executable, "tools/run_notebooks.py",
-                         str(notebook))
-    assert status == 0, output[-4000:]
+    assert notebook in notebook_runs, f"the site offers no {notebook.name}"
+    seconds, error = notebook_runs[notebook]
+    assert error is None, error[-4000:]
 
 
 def test_archive_runs_a_page_in_a_fresh_environment(html_build, tmp_path):

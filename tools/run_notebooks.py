@@ -6,14 +6,22 @@ by the build) runs in a fresh IPython kernel of this environment
 writes lands in the site. The first cell that raises stops it; the error,
 the cell and its traceback are printed.
 
-Usage: ``python tools/run_notebooks.py [NOTEBOOK.ipynb ...]`` (default:
-every notebook of the last build). Exit status 1 if one failed.
+Usage: ``python tools/run_notebooks.py [--jobs N] [NOTEBOOK.ipynb ...]``
+(default: every notebook of the last build, one at a time). Exit status 1
+if one failed. With ``--jobs 2`` two notebooks run at once, each kernel in
+a process of its own: the pages are written to hold on a busy machine
+(they take the cores that are free, and a speed they cannot measure is
+reported as such), so this checks that they run, in about half the time;
+their speeds are not the site's figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import json
 import re
+import subprocess
 import shutil
 import sys
 import tempfile
@@ -52,26 +60,51 @@ def run(path: Path) -> tuple[float, str | None]:
         return time.perf_counter() - start, None
 
 
+def run_in_process(path: Path) -> tuple[float, str | None]:
+    """:func:`run` in a Python process of its own (for ``--jobs``)."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--one", str(path)],
+        capture_output=True, text=True)
+    try:
+        seconds, error = json.loads(result.stdout.splitlines()[-1])
+    except (IndexError, ValueError):
+        return 0.0, f"the runner failed:\n{result.stdout}{result.stderr}"
+    return seconds, error
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    paths = parser.parse_args(argv).notebooks or notebooks()
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="notebooks run at once (default 1)")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:  # a worker of --jobs: the result as JSON, last line
+        print(json.dumps(run(args.one)))
+        return 0
+    paths = args.notebooks or notebooks()
     if not paths:
         print("no notebook found: build the site first (make html)",
               file=sys.stderr)
         return 1
     failed = []
-    for number, path in enumerate(paths, 1):
-        name = path.resolve().relative_to(ROOT) if path.resolve(
-            ).is_relative_to(ROOT) else path
-        print(f"[{number}/{len(paths)}] {name} ...", flush=True)
-        seconds, error = run(path)
-        print(f"[{number}/{len(paths)}] {name}: "
-              f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s",
+    runner = run if args.jobs == 1 else run_in_process
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(runner, path): path for path in paths}
+        print(f"running {len(paths)} notebooks, {args.jobs} at a time ...",
               flush=True)
-        if error is not None:
-            print(error, flush=True)
-            failed.append(name)
+        for done, future in enumerate(
+                concurrent.futures.as_completed(futures), 1):
+            path = futures[future]
+            name = path.resolve().relative_to(ROOT) \
+                if path.resolve().is_relative_to(ROOT) else path
+            seconds, error = future.result()
+            print(f"[{done}/{len(paths)}] {name}: "
+                  f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s",
+                  flush=True)
+            if error is not None:
+                print(error, flush=True)
+                failed.append(name)
     print(f"notebooks: {len(paths) - len(failed)} ran, {len(failed)} failed")
     return 1 if failed else 0
 
