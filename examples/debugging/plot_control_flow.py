@@ -36,17 +36,31 @@ page of this site. :doc:`/guide/best-of-both` compares the graph makers
 on smaller examples.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, turns TF32 off on a GPU (the comparisons with MXNet
+# need float32; ``torch.export`` also needs cuDNN's settings to agree) and
+# prints what the page runs on. MXNet runs on the CPU; PyTorch uses a GPU
+# when there is one. Gluon comes first on this page, not the symbolic API
+# as elsewhere on this site: Gluon trains the network, and PyTorch and the
+# symbolic graphs are given its weights.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
+import contextlib
+import io
+import logging
+import re
+import textwrap
+
+import matplotlib.pyplot as plt
 import mxnet as mx
 import numpy as np
 import torch
@@ -56,22 +70,24 @@ from mxnet import autograd, gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
 
-# On a GPU, PyTorch computes float32 convolutions in TF32 by default (a
-# 10-bit mantissa). The comparisons with MXNet on this page need float32.
-# The switch for all of cuDNN at once: setting the convolutions' alone
-# makes torch.export (and any reader of the old flag) refuse to run.
-torch.backends.cudnn.allow_tf32 = False
+def print_wrapped(text):
+    """Print a long message in lines of at most 79 characters, with the
+    folders of file paths left out (``/a/b/page.py`` is ``page.py``)."""
+    text = re.sub(r"(?<![\w.])(/[^\s/:]+)+/([^\s/:]+\.py)", r"\2",
+                  str(text))
+    for line in text.splitlines():
+        print(textwrap.fill(line, 79, subsequent_indent="    ",
+                            break_long_words=False) if line else line)
+
 
 # %%
 # The two input sizes, and the 4x4 grid both must reach before the dense
@@ -335,7 +351,8 @@ def symbolic_adaptive_lenet(input_side):
 
 for side in sides:
     attributes = symbolic_adaptive_lenet(side).attr_dict()["pool2"]
-    print(f"graph for {side}x{side}: pool2 {attributes}")
+    print(f"graph for {side}x{side}, pool2:")
+    print(f"    {attributes}")
 assert (symbolic_adaptive_lenet(28).attr_dict()["pool2"]["kernel"]
         == "(2, 2)")
 assert (symbolic_adaptive_lenet(56).attr_dict()["pool2"]["kernel"]
@@ -357,7 +374,7 @@ try:
     module.forward(mx.io.DataBatch([X_56]), is_train=False)
 except mx.MXNetError as error:
     assert "fc1_weight changed" in str(error), error
-    print(str(error).strip().splitlines()[-1])
+    print_wrapped(str(error).strip().splitlines()[-1])
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -452,16 +469,17 @@ def symbolic_accuracy(side):
 
 
 accuracy = {}
-for api, api_accuracy in (("Gluon", gluon_accuracy),
-                          ("PyTorch", torch_accuracy),
-                          ("MXNet symbolic", symbolic_accuracy)):
+for api, api_accuracy in (("MXNet symbolic", symbolic_accuracy),
+                          ("Gluon", gluon_accuracy),
+                          ("PyTorch", torch_accuracy)):
     for side in sides:
         accuracy[api, side] = api_accuracy(side)
 
 print(f"{'API':<16}" + "".join(f"{f'{side}x{side}':>10}" for side in sides))
-for api in ("Gluon", "PyTorch", "MXNet symbolic"):
-    print(f"{api:<16}"
-          + "".join(f"{accuracy[api, side]:>10.3f}" for side in sides))
+for api in style.ORDER:
+    print(f"{style.LABELS[api]:<16}"
+          + "".join(f"{accuracy[style.LABELS[api], side]:>10.3f}"
+                    for side in sides))
 
 accuracy_checks = [
     claims.check("Gluon: lowest test accuracy of the two sizes",
@@ -475,6 +493,31 @@ accuracy_checks = [
                  "two digits in 1,000: room for near-ties that float "
                  "rounding flips, nothing more"),
 ]
+
+# %%
+# The same in a picture: one set of weights, two input sizes, each taking
+# its own branch of the ``if`` (or, in the symbolic API, its own graph),
+# and the same accuracy in the three APIs.
+
+fig, ax = plt.subplots()
+bar_width = 0.25
+for i, api in enumerate(style.ORDER):
+    positions = [j + (i - 1) * bar_width for j in range(len(sides))]
+    heights = [accuracy[style.LABELS[api], side] for side in sides]
+    ax.bar(positions, heights, width=bar_width, **style.patch(api))
+    for position, height in zip(positions, heights):
+        ax.text(position, height + 0.01, f"{height:.3f}", ha="center",
+                fontsize=9)
+ax.axhline(0.1, color="grey", linestyle="--", linewidth=0.8)
+ax.text(-0.45, 0.12, "chance", color="grey")
+ax.set_xticks(range(len(sides)),
+              ["28x28 pixels: max 2x2 pooling",
+               "56x56 pixels: average 5x5 pooling"])
+ax.set_ylim(0, 1.2)
+ax.set_ylabel("test accuracy, 1,000 digits")
+ax.set_title("One network, a branch per input size, the same accuracy")
+ax.legend(loc="upper center", ncol=3)
+plt.show()
 
 # %%
 # (d) Graph capture today: the same ``if`` in PyTorch
@@ -491,7 +534,7 @@ try:
     torch.fx.symbolic_trace(torch_net)
 except torch.fx.proxy.TraceError as error:
     fx_shape_error = str(error)
-    print(f"TraceError: {error}")
+    print_wrapped(f"TraceError: {error}")
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -560,7 +603,7 @@ for side in call_sides:
         new_graph_sides.append(side)
         print(f"{call:<30} graph {len(compiled_graphs)}")
         for line in guard_that_failed():
-            print(f"    {line}")
+            print_wrapped(f"    {line}")
 
 # %%
 # Seven graphs for nine calls: one per input size, and a size seen before
@@ -634,9 +677,9 @@ try:
                         dynamic_shapes={"x": {2: side_dim, 3: side_dim}})
 except torch._dynamo.exc.UserError as error:
     export_dynamic_error = str(error)
-    print(export_dynamic_error.splitlines()[0])
-    print(next(line for line in export_dynamic_error.splitlines()
-               if "// 4) == 5" in line))
+    print_wrapped(export_dynamic_error.splitlines()[0])
+    print_wrapped(next(line for line in export_dynamic_error.splitlines()
+                       if "// 4) == 5" in line))
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -689,8 +732,9 @@ with torch.no_grad():
     logits_from_bytes = rescaling_net(X_bytes)
 rescaling_difference = (logits_from_bytes
                         - logits_from_floats).abs().max().item()
-print(f"largest pixel {X_bytes.max().item():.0f}: largest difference from "
-      f"the logits of [0, 1] pixels {rescaling_difference:.1e}")
+print(f"largest pixel: {X_bytes.max().item():.0f}")
+print(f"largest difference from the logits of [0, 1] pixels: "
+      f"{rescaling_difference:.1e}")
 
 # %%
 # ``torch.fx`` refuses this ``if`` with the same error. ``torch.compile``
@@ -702,7 +746,7 @@ try:
     torch.fx.symbolic_trace(rescaling_net)
 except torch.fx.proxy.TraceError as error:
     fx_value_error = str(error)
-    print(f"TraceError: {error}")
+    print_wrapped(f"TraceError: {error}")
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -712,22 +756,45 @@ with torch.no_grad():
     explanation = torch._dynamo.explain(rescaling_net)(X_bytes)
 break_frame = explanation.break_reasons[0].user_stack[-1]
 print(f"graphs: {explanation.graph_count}, graph breaks: "
-      f"{explanation.graph_break_count}, at: {break_frame.line}")
+      f"{explanation.graph_break_count}, at:")
+print(f"    {break_frame.line}")
 
 # %%
 # ``torch.export`` cannot break the graph, so it refuses the ``if``: it
-# cannot guard on a value it will only know at run time.
+# cannot guard on a value it will only know at run time. Before raising,
+# it prints to ``sys.stderr`` the graph it had traced so far, which ends
+# at the ``if`` (``print(e.partial_fx_graph, ...)`` in
+# ``torch/export/_trace.py``); that graph's comments give the page's file
+# with its full path, so the page catches what is printed and shows the
+# comment that names the ``if``, with the file name alone. (It also logs
+# a warning, "Unable to find user code corresponding to {u0}", when it
+# looks for a variable to suggest a ``torch._check`` on; the page turns
+# that logger down while it exports.)
 
+export_printed = io.StringIO()
+shapes_logger = logging.getLogger("torch.fx.experimental.symbolic_shapes")
+shapes_level = shapes_logger.level
+shapes_logger.setLevel(logging.ERROR)
 try:
-    torch.export.export(rescaling_net, (X_bytes,))
+    with contextlib.redirect_stderr(export_printed):
+        torch.export.export(rescaling_net, (X_bytes,))
 except torch.fx.experimental.symbolic_shapes.GuardOnDataDependentSymNode \
         as error:
     export_value_error = str(error)
-    print(f"{type(error).__name__}: {export_value_error.splitlines()[0]}")
+    print_wrapped(f"{type(error).__name__}: "
+                  f"{export_value_error.splitlines()[0]}")
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
 # sphinx_gallery_end_ignore
+shapes_logger.setLevel(shapes_level)
+# "    # File: /a/b/page.py:721 in forward, code: if x.max() > 1: ..."
+traced_lines = [
+    re.search(r"# File: (.+):(\d+) in \w+, code: (.*)", line).groups()
+    for line in export_printed.getvalue().splitlines() if "# File:" in line]
+print("the partial graph, as torch.export printed it, names the line:")
+for filename, line_number, code in traced_lines[:1]:
+    print_wrapped(f"    {filename}:{line_number}: {code}")
 
 # %%
 # The way out is an operator that holds both branches and picks one at
@@ -750,15 +817,16 @@ cond_net.eval()
 exported_cond = torch.export.export(cond_net, (X_bytes,))
 exported_operators = [str(node.target) for node in exported_cond.graph.nodes
                       if node.op == "call_function"]
-print(f"operators in the exported graph: {exported_operators[:4]} ...")
+print_wrapped(f"operators in the exported graph: {exported_operators[:4]} "
+              "...")
 with torch.no_grad():
     cond_differences = [
         (exported_cond.module()(X_pixels) - logits_from_floats).abs().max()
         .item() for X_pixels in (torch_X_test, X_bytes)]
     cond_breaks = torch._dynamo.explain(cond_net)(X_bytes).graph_break_count
 print(f"exported program, largest difference from the eager logits: "
-      f"{max(cond_differences):.1e}; graph breaks under torch.compile: "
-      f"{cond_breaks}")
+      f"{max(cond_differences):.1e}")
+print(f"graph breaks under torch.compile: {cond_breaks}")
 
 # %%
 # MXNet's answer is the same operator: ``mx.sym.contrib.cond`` (and
@@ -780,8 +848,8 @@ try:
     cond_module.bind(data_shapes=[("data", X_28.shape)], for_training=False)
 except RuntimeError as error:
     cond_bind_error = str(error)
-    print(next(line for line in cond_bind_error.splitlines()
-               if "cannot decide shapes" in line))
+    print_wrapped(next(line for line in cond_bind_error.splitlines()
+                       if "cannot decide shapes" in line))
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -799,8 +867,8 @@ for X_pixels in (X_28, (X_28 * 255).round()):
     mxnet_logits = executor.forward(data=X_pixels)[0].asnumpy()
     mxnet_cond_differences.append(
         np.abs(mxnet_logits - gluon_logits_28).max())
-print(f"largest difference from Gluon's logits, pixels in [0, 1] and in "
-      f"[0, 255]: {mxnet_cond_differences[0]:.1e}, "
+print("largest difference from Gluon's logits:")
+print(f"    pixels in [0, 1]: {mxnet_cond_differences[0]:.1e}, in [0, 255]: "
       f"{mxnet_cond_differences[1]:.1e}")
 
 value_checks = [

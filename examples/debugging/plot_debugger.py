@@ -28,16 +28,22 @@ runs the next line, ``c`` continues). The page reads MNIST from
 ``$SIDEBYSIDE_DATA`` like every page of this site.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported and prints what the page runs on. MXNet runs on the
+# CPU; PyTorch uses a GPU when there is one. PyTorch comes first on this
+# page, not the symbolic API as elsewhere on this site: the debugger works
+# there as in any Python code, and each API after it loses a little more
+# of that.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import gc
 import inspect
@@ -46,8 +52,8 @@ import os
 import pdb
 import sys
 import threading
-from pathlib import Path
 
+import matplotlib.pyplot as plt
 import mxnet as mx
 import torch
 import torch.nn.functional as F
@@ -56,16 +62,13 @@ from mxnet import gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
 seed = 0
 batch_size = 8
@@ -95,6 +98,23 @@ torch_X = torch_X.to(torch_device)
 # commands from a string and writes to a transcript, echoing each command
 # as a terminal would, and it counts the stops. At your own desk, leave
 # the hook alone and type the same commands.
+#
+# ``pdb`` names where it stopped by file and line, ``> file(line)function()``.
+# Run as a script, the file is this page's, ``plot_debugger.py``; run as a
+# notebook, it is the cell's: the Jupyter kernel compiles each cell as a
+# file of its own, ``/tmp/ipykernel_<process>/<number>.py``, so the same
+# stop reads ``> 1234567.py(12)forward()``, a line of that cell. The
+# transcripts drop the folder (this page's, or the cells'), which is the
+# folder of the file that defines these helpers.
+#
+# The debugger itself differs too. In a Jupyter kernel ``pdb.Pdb`` is
+# IPython's debugger: the kernel replaces it at start-up
+# (``IPKernelApp.init_pdb`` in ``ipykernel/kernelapp.py``) with an
+# interruptible subclass of ``IPython.core.debugger.Pdb``, whose prompt is
+# ``ipdb>`` and which shows the lines around each stop. The scripted
+# debugger below inherits from whichever ``pdb.Pdb`` it finds, turns
+# IPython's colours off so that the transcript is plain text, and reads
+# its prompt from the debugger, ``(Pdb)`` or ``ipdb>``.
 
 
 class ScriptedPdb(pdb.Pdb):
@@ -110,36 +130,42 @@ class ScriptedBreakpoints:
         self.commands = "\n".join(commands) + "\n"
         self.transcript = io.StringIO()
         self.stops = 0
+        self.prompt = "(Pdb) "
 
     def __call__(self, *args, **kwargs):
         self.stops += 1
         debugger = ScriptedPdb(stdin=io.StringIO(self.commands),
                                stdout=self.transcript, nosigint=True,
                                readrc=False)
+        if hasattr(debugger, "set_theme_name"):  # IPython's debugger
+            debugger.set_theme_name("nocolor")
+        self.prompt = debugger.prompt
         debugger.set_trace(sys._getframe(1))
 
     def __enter__(self):
+        self.previous_hook = sys.breakpointhook
         sys.breakpointhook = self
         return self
 
     def __exit__(self, *exc_info):
-        sys.breakpointhook = sys.__breakpointhook__
+        sys.breakpointhook = self.previous_hook
 
     def text(self):
-        # paths shortened to the file name
+        # paths shortened to the file (or notebook cell) name
         return self.transcript.getvalue().replace(page_folder, "")
 
     def first_stop(self):
-        return self.text().split("(Pdb) c\n")[0] + "(Pdb) c"
+        return (self.text().split(f"{self.prompt}c\n")[0]
+                + f"{self.prompt}c")
 
     def printed(self, command):
         """What ``pdb`` printed after each ``command``."""
         return tuple(part.split("\n")[0] for part in
-                     self.text().split(f"(Pdb) {command}\n")[1:])
+                     self.text().split(f"{self.prompt}{command}\n")[1:])
 
 
 page_file = inspect.getsourcefile(ScriptedPdb.precmd)
-page_folder = str(Path(page_file).parent) + os.sep
+page_folder = os.path.dirname(os.path.abspath(page_file)) + os.sep
 
 # %%
 # (a) PyTorch: stop in the middle of ``forward``
@@ -399,6 +425,36 @@ assert "(8, 20, 12, 12)\n" in first_stop
 del stop_module, with_stop
 gc.collect()
 # sphinx_gallery_end_ignore
+
+# %%
+# The stops, side by side
+# -----------------------
+#
+# Calls made and stops of the breakpoint, per case, from the checks above:
+# where the network is Python while it runs, every call stops; where it is
+# a graph, the Python ran once, to build it. The rows go from the graph to
+# define-by-run, in the site's order of the APIs.
+
+stop_cases = (
+    ("PyTorch", "pytorch", 1, torch_stops_check),
+    ("Gluon", "gluon", num_calls, gluon_stops_check),
+    ("Gluon, hybridized", "gluon", num_calls, hybrid_stops_check),
+    ("MXNet symbolic,\ncustom operator", "symbolic", num_calls,
+     custom_stops_check),
+    ("MXNet symbolic", "symbolic", num_calls, symbolic_stops_check))
+fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 3.6))
+for row, (case, api, calls, check) in enumerate(stop_cases):
+    ax.barh(row + 0.2, calls, height=0.4, color=style.COLORS[api],
+            alpha=0.35, hatch="//")
+    ax.barh(row - 0.2, check["measured"], height=0.4,
+            color=style.COLORS[api])
+ax.set_yticks(range(len(stop_cases)), [case for case, *_ in stop_cases])
+ax.set_xticks(range(num_calls + 1))
+ax.set_xlabel("forward calls (hatched) and breakpoint stops (solid)")
+ax.set_title("A breakpoint stops at every call only where forward is "
+             "Python")
+fig.tight_layout()
+plt.show()
 
 # %%
 # The :doc:`claim ledger </ledger>` collects what every page showed; this

@@ -33,25 +33,34 @@ layer by layer) and
 from ``$SIDEBYSIDE_DATA`` like every page of this site.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported and prints what the page runs on. MXNet runs on the
+# CPU; PyTorch uses a GPU when there is one. The imperative APIs come first
+# on this page, not the symbolic one as elsewhere on this site: a
+# traceback that points at the faulty line is what the graph's errors are
+# then read against.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import inspect
 import linecache
 import os
+import re
 import subprocess
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import mxnet as mx
 import torch
 import torchvision
@@ -59,16 +68,13 @@ from mxnet import gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
 seed = 0
 batch_size = 8
@@ -90,15 +96,23 @@ gluon_X, _ = next(iter(gluon.data.DataLoader(
 gluon_X = gluon_X.as_in_context(mx_ctx)
 
 # %%
-# Two helpers
-# -----------
+# Helpers: whose frame is it?
+# ---------------------------
 #
 # ``show_traceback`` prints a caught error's traceback the way Python
-# does, with paths shortened to the package. ``page_frames`` keeps the
-# frames that run this page's code, not a package's. ``line_of`` finds
-# where a piece of code sits in a function, as a file and a line, to
-# compare with the frames of the traceback. (In a Jupyter notebook each
-# cell is a file of its own, so lines are compared with their file.)
+# does, with paths shortened to the package, long messages wrapped and
+# the C++ source paths in MXNet's messages normalised (``a/./../b`` is
+# ``b``).
+# ``page_frames`` keeps the frames that run this page's code, not a
+# package's, and ``in_this_page`` says which those are. Run as a script,
+# this page's code is one file, ``plot_error_location.py``, and each of
+# its frames names that file and a line of it. Run as a notebook, it is
+# no file at all: IPython compiles each cell as a file of its own, named
+# ``/tmp/ipykernel_<process>/<number>.py`` by the Jupyter kernel
+# (``<ipython-input-<n>-<hash>>`` in older IPython), so the frames name a
+# cell and a line of that cell, and the traceback below shows, say,
+# ``"2728587385.py", line 12`` where the script shows
+# ``"plot_error_location.py", line 167``. The lines' code is the same.
 
 
 def short_path(filename):
@@ -117,15 +131,34 @@ def show_traceback(error):
         print(f'  File "{short_path(frame.filename)}", line '
               f"{frame.lineno}, in {frame.name}")
         print(f"    {frame.line}")
-    print(f"{type(error).__name__}: {error}")
+    message = re.sub(r"\.\./src/\S+?\.(h|cc)",
+                     lambda match: os.path.normpath(match.group()),
+                     f"{type(error).__name__}: {error}")
+    for line in message.splitlines():
+        print(textwrap.fill(line, 79, subsequent_indent="    "))
     return frames
 
 
+def is_notebook_cell(filename):
+    return (Path(filename).parent.name.startswith("ipykernel_")
+            or filename.startswith("<ipython-input-"))
+
+
+def in_this_page(filename):
+    """In a script: the script's file (the one that defines this helper);
+    in a notebook: any cell."""
+    return (is_notebook_cell(filename)
+            or filename == inspect.getsourcefile(in_this_page))
+
+
 def page_frames(frames):
-    packages = {"site-packages", "dist-packages"}
-    return [frame for frame in frames
-            if not frame.filename.startswith("<")  # generated code
-            and not packages & set(Path(frame.filename).parts)]
+    return [frame for frame in frames if in_this_page(frame.filename)]
+
+
+def describe_frame(frame):
+    place = ("a notebook cell" if is_notebook_cell(frame.filename)
+             else "the script")
+    return f"{place}, {short_path(frame.filename)}, line {frame.lineno}"
 
 
 def line_of(function, code):
@@ -189,8 +222,8 @@ else:
 
 torch_bug_line = line_of(TorchShortcutLeNet.forward, "x + torch.relu")
 torch_page_frames = page_frames(torch_frames)
-print(f"the traceback's last frame in this page: "
-      f"{torch_page_frames[-1].line!r}")
+print(f"last frame in this page: {describe_frame(torch_page_frames[-1])}")
+print(f"    {torch_page_frames[-1].line}")
 torch_check = claims.check(
     "PyTorch: the traceback's last page frame",
     torch_page_frames[-1].line, "==", code_at(torch_bug_line),
@@ -247,8 +280,8 @@ else:
 gluon_bug_line = line_of(GluonShortcutLeNet.hybrid_forward,
                          "x + self.conv2")
 gluon_page_frames = page_frames(gluon_frames)
-print(f"the traceback's last frame in this page: "
-      f"{gluon_page_frames[-1].line!r}")
+print(f"last frame in this page: {describe_frame(gluon_page_frames[-1])}")
+print(f"    {gluon_page_frames[-1].line}")
 gluon_check = claims.check(
     "Gluon: the traceback's last page frame",
     gluon_page_frames[-1].line, "==", code_at(gluon_bug_line),
@@ -314,7 +347,8 @@ def symbolic_shortcut_lenet():
 
 
 shortcut_symbol = symbolic_shortcut_lenet()
-print("declared:", shortcut_symbol.list_arguments())
+print(textwrap.fill(f"declared: {shortcut_symbol.list_arguments()}", 79,
+                    subsequent_indent="    "))
 
 # %%
 # The error comes when the module is bound to the input's shape, the step
@@ -344,8 +378,10 @@ else:
 
 symbolic_bug_line = line_of(symbolic_shortcut_lenet, "x = x + y")
 symbolic_page_frames = page_frames(symbolic_frames)
-print(f"the traceback's frames in this page: "
-      f"{[frame.line for frame in symbolic_page_frames]}")
+print("the traceback's frames in this page:")
+for frame in symbolic_page_frames:
+    print(f"    {describe_frame(frame)}:")
+    print(f"    {frame.line}")
 symbolic_check = claims.check(
     "MXNet symbolic: the traceback's frames in this page",
     tuple(frame.line for frame in symbolic_page_frames), "==",
@@ -434,8 +470,8 @@ else:
 faulty_line = line_of(cholesky_then_read, "linalg.potrf")
 sync_line = line_of(cholesky_then_read, "asnumpy()")
 engine_page_frames = page_frames(engine_frames)
-print(f"the traceback's last frame in this page: "
-      f"{engine_page_frames[-1].line!r}")
+print(f"last frame in this page: {describe_frame(engine_page_frames[-1])}")
+print(f"    {engine_page_frames[-1].line}")
 engine_check = claims.check(
     "MXNet engine: the traceback's last page frame",
     engine_page_frames[-1].line, "==", code_at(sync_line),
@@ -460,7 +496,7 @@ try:
     not_square.wait_to_read()
 except mx.MXNetError as error:
     not_square_message = str(error).splitlines()[-1]
-    print(not_square_message)
+    print(textwrap.fill(not_square_message, 79, subsequent_indent="    "))
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -487,8 +523,8 @@ naive_run = subprocess.run(
     [sys.executable, "-c", naive_code], capture_output=True, text=True,
     env=dict(os.environ, MXNET_ENGINE_TYPE="NaiveEngine"), check=True)
 naive_line = int(naive_run.stdout.split()[-1])
-print(f"NaiveEngine: the error came from line {naive_line}: "
-      f"{naive_code.splitlines()[naive_line - 1].strip()!r}")
+print(f"NaiveEngine: the error came from line {naive_line}:")
+print(f"    {naive_code.splitlines()[naive_line - 1].strip()}")
 naive_check = claims.check(
     "NaiveEngine: the line of the traceback's first frame in the code",
     naive_line, "==", 4,
@@ -511,16 +547,43 @@ naive_check = claims.check(
 # For each case: the code of the traceback's last frame in this page, and
 # whether it is the line that holds the bug.
 
-print(f"{'case':<24}{'bug line?':<11}last page frame")
-for case, bug_line, frames in (
-        ("PyTorch", torch_bug_line, torch_page_frames),
-        ("Gluon", gluon_bug_line, gluon_page_frames),
-        ("Gluon, hybridized", gluon_bug_line, hybrid_page_frames),
-        ("MXNet symbolic", symbolic_bug_line, symbolic_page_frames),
-        ("MXNet engine (potrf)", faulty_line, engine_page_frames)):
-    last = frames[-1]
+cases = (
+    ("PyTorch", "pytorch", torch_bug_line, torch_frames),
+    ("Gluon", "gluon", gluon_bug_line, gluon_frames),
+    ("Gluon, hybridized", "gluon", gluon_bug_line, hybrid_frames),
+    ("MXNet symbolic", "symbolic", symbolic_bug_line, symbolic_frames),
+    ("MXNet engine (potrf)", "gluon", faulty_line, engine_frames))
+for case, _, bug_line, frames in cases:
+    last = page_frames(frames)[-1]
     is_bug_line = "yes" if where(last) == bug_line else "no"
-    print(f"{case:<24}{is_bug_line:<11}{last.line}")
+    print(f"{case}: ends at the bug line? {is_bug_line}")
+    print(f"    {last.line}")
+
+# %%
+# The same in a picture: each traceback's frames, this page's and the
+# frameworks', and where it ends. Only two end at the line to fix. (The
+# potrf case is MXNet's ``mx.nd``, the arrays Gluon computes with, so it
+# takes Gluon's colour.) The rows go from the graph to define-by-run, top
+# to bottom, in the site's order of the APIs.
+
+figure_cases = [cases[i] for i in (0, 4, 1, 2, 3)]  # bottom to top
+fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 3.6))
+for row, (case, api, bug_line, frames) in enumerate(figure_cases):
+    num_page = len(page_frames(frames))
+    ax.barh(row, num_page, **style.patch(api))
+    ax.barh(row, len(frames) - num_page, left=num_page, alpha=0.35,
+            hatch="//", color=style.COLORS[api])
+    ends_at_bug = where(page_frames(frames)[-1]) == bug_line
+    ax.text(len(frames) + 0.2, row, "last page frame: the faulty line"
+            if ends_at_bug
+            else "faulty line in no frame", va="center")
+ax.set_yticks(range(len(cases)), [case for case, *_ in figure_cases])
+ax.set_xlim(0, max(len(frames) for *_, frames in cases) + 6)
+ax.set_xlabel("frames in the traceback: this page's (solid), the "
+              "framework's (hatched)")
+ax.set_title("Where each API's traceback points")
+fig.tight_layout()
+plt.show()
 
 # %%
 # The :doc:`claim ledger </ledger>` collects what every page showed; this

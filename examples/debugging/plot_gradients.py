@@ -29,16 +29,23 @@ the three APIs train LeNet. The page reads MNIST from ``$SIDEBYSIDE_DATA``
 like every page of this site.
 """
 
+# sphinx_gallery_thumbnail_number = 3
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported and prints what the page runs on. MXNet runs on the
+# CPU; PyTorch uses a GPU when there is one. PyTorch's section comes first
+# on this page, not the symbolic API's as elsewhere on this site: its
+# backward hook measures the signal whose size the page predicts, and the
+# other two APIs are read against that prediction. The figures show the
+# APIs in the site's order.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import logging
 import math
@@ -52,16 +59,13 @@ from mxnet import autograd, gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
 # %%
 # Fifty steps of plain SGD with batches of 64 digits are enough to see
@@ -242,9 +246,10 @@ torch_results = {name: train_torch(**options)
 #   at most 1/48, so the norm shrinks at least :math:`\sqrt{48} \approx
 #   6.9` times per sigmoid, :math:`48^2 \approx 2{,}300` times over four.
 
+print(f"|dloss/d output| of fc1 .. fc{depth}, first step:")
 for name, (_, _, hook_norms, _) in torch_results.items():
     shown = "  ".join(f"{norm:.1e}" for norm in hook_norms[0])
-    print(f"{name:>8}: |dloss/d output|, fc1 .. fc{depth}: {shown}")
+    print(f"{name:>8}: {shown}")
 hook_ratio = {name: hook_norms[:, -1] / hook_norms[:, 0]
               for name, (_, _, hook_norms, _) in torch_results.items()}
 for name, ratio in hook_ratio.items():
@@ -288,9 +293,10 @@ for name, (grad_norms, _, hook_norms, input_norms) in torch_results.items():
     input_ratio = input_norms[0, -1] / input_norms[0, 0]
     predicted_ratio[name] = hook_ratio[name][0] * input_ratio
     print(f"{name:>8}: |input| of fc1 {input_norms[0, 0]:.2f}, of "
-          f"fc{depth} {input_norms[0, -1]:.2f}; weight-gradient ratio "
-          f"fc{depth} / fc1: predicted {predicted_ratio[name]:.3g}, "
-          f"measured {grad_norms[0, -1] / grad_norms[0, 0]:.3g}")
+          f"fc{depth} {input_norms[0, -1]:.2f}")
+    print(f"    weight-gradient ratio fc{depth} / fc1: predicted "
+          f"{predicted_ratio[name]:.3g}, measured "
+          f"{grad_norms[0, -1] / grad_norms[0, 0]:.3g}")
 
 # %%
 # The batch's gradient is a sum over 64 digits whose contributions point
@@ -511,17 +517,19 @@ module_api_check = claims.check(
 # ----------------------------
 #
 # One figure per network, the three APIs side by side, one line per layer,
-# on a logarithmic scale. The random initial weights differ from one API
+# on a logarithmic scale (each panel's title in its API's colour). The
+# random initial weights differ from one API
 # to the next, so the curves are alike, not identical.
 
-results = {
-    "PyTorch": {name: result[:2] for name, result in torch_results.items()},
-    "Gluon": gluon_results,
-    "MXNet symbolic": {name: result[:2]
-                       for name, result in symbolic_results.items()},
+results = {  # in the site's order of the APIs, style.ORDER
+    "symbolic": {name: result[:2]
+                 for name, result in symbolic_results.items()},
+    "gluon": gluon_results,
+    "pytorch": {name: result[:2] for name, result in torch_results.items()},
 }
+assert tuple(results) == style.ORDER
 steps = np.arange(1, num_steps + 1)
-colors = plt.cm.viridis(np.linspace(0, 0.9, depth))
+colors = style.OTHER_COLORS  # layers are not APIs
 all_norms = np.concatenate([result[0] for by_network in results.values()
                             for result in by_network.values()])
 y_range = (all_norms.min() / 2, all_norms.max() * 2)
@@ -542,8 +550,8 @@ def plot_gradient_norms(network):
             label = {0: f"{name} (input)", depth - 1: f"{name} (output)"}
             ax.plot(steps, grad_norms[:, i], color=colors[i],
                     label=label.get(i, name))
-        ax.set(xlabel="training step", yscale="log", ylim=y_range,
-               title=api)
+        ax.set(xlabel="training step", yscale="log", ylim=y_range)
+        ax.set_title(style.LABELS[api], color=style.COLORS[api])
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("weight gradient norm |dloss/dW| (Frobenius)")
     handles, labels = axes[0].get_legend_handles_labels()
@@ -601,9 +609,35 @@ print(f"{'API':<16}{'network':<9}{'last / first layer':>22}"
 for api, by_network in results.items():
     for network, (grad_norms, losses) in by_network.items():
         ratio = grad_norms[:, -1] / grad_norms[:, 0]
-        print(f"{api:<16}{network:<9}"
+        print(f"{style.LABELS[api]:<16}{network:<9}"
               f"{ratio.min():>10.2f} to {ratio.max():<9.2f}"
               f"{losses[-10:].mean():>22.3f}")
+
+# %%
+# The same ratios in one picture, per API (the bar is the median over the
+# 50 steps, the whisker the smallest and largest): about one half in the
+# healthy network, about a thousand in the broken one, in all three APIs.
+
+fig, ax = plt.subplots()
+bar_width = 0.25
+for i, api in enumerate(style.ORDER):
+    for j, network in enumerate(networks):
+        grad_norms = results[api][network][0]
+        ratio = grad_norms[:, -1] / grad_norms[:, 0]
+        median = np.median(ratio)
+        ax.bar(j + (i - 1) * bar_width, median, width=bar_width,
+               yerr=[[median - ratio.min()], [ratio.max() - median]],
+               capsize=4, **style.patch(api) if j == 0
+               else {"color": style.COLORS[api]})
+ax.set_xticks(range(len(networks)),
+              [f"{network} network" for network in networks])
+ax.set_yscale("log")
+ax.axhline(1.0, color="grey", linewidth=0.8)
+ax.set_ylabel(f"gradient norm, fc{depth} / fc1")
+ax.set_title("How much weaker the first layer's gradient is than the "
+             "last's")
+ax.legend()
+plt.show()
 
 # %%
 # The claims of this page, checked over the three APIs and the 50 steps,

@@ -30,22 +30,31 @@ Gluon to the other APIs, which must then compute the same numbers in the
 same number of steps.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, turns TF32 off on a GPU (the comparisons with MXNet
+# need float32; ``torch.export`` also needs cuDNN's settings to agree) and
+# prints what the page runs on. MXNet runs on the CPU; PyTorch uses a GPU
+# when there is one. Gluon and PyTorch come first on this page, not the
+# symbolic API as elsewhere on this site: the loop is written once as
+# Python, and then as graphs, whose results are checked against it.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import ast
 import inspect
 import json
 import textwrap
+import warnings
 from collections import Counter
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import mxnet as mx
@@ -55,21 +64,20 @@ import torch.nn.functional as F
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist, read_idx
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
 
-# On a GPU, PyTorch computes float32 convolutions in TF32 by default (a
-# 10-bit mantissa). The comparisons with MXNet on this page need float32.
-# The switch for all of cuDNN at once: torch.export reads it, and refuses
-# to run when the convolution and RNN settings differ.
-torch.backends.cudnn.allow_tf32 = False
+def print_wrapped(text):
+    """Print a long message in lines of at most 79 characters."""
+    for line in str(text).splitlines():
+        print(textwrap.fill(line, 79, subsequent_indent="    ",
+                            break_long_words=False) if line else line)
+
 
 # %%
 # The settings, and sixteen digits, read once with NumPy and handed to
@@ -285,10 +293,22 @@ for side, X in shrink_inputs.items():
 # The price: given the shape of every argument, ``infer_shape`` still
 # cannot tell the outputs' shapes, and ``Module.bind`` refuses the graph.
 
+# ``infer_shape`` says so with a warning (``Symbol._infer_shape_impl`` in
+# ``mxnet/symbol/symbol.py``), which Python would print with the full path
+# of the file that called it. The page catches it and prints its category,
+# its first line and where it points, by file name: this page's file in a
+# script, a cell (``<number>.py``) in a notebook.
+
 argument_shapes = {name: array.shape
                    for name, array in shrinking_weights.items()}
-_, inferred_shapes, _ = while_graph.infer_shape(
-    data=shrink_inputs[28].shape, **argument_shapes)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    _, inferred_shapes, _ = while_graph.infer_shape(
+        data=shrink_inputs[28].shape, **argument_shapes)
+for warning in caught:
+    print(f"{Path(warning.filename).name}:{warning.lineno}: "
+          f"{warning.category.__name__}:")
+    print_wrapped(f"    {str(warning.message).splitlines()[0]}")
 print(f"output shapes from infer_shape: {inferred_shapes}")
 module = mx.mod.Module(while_graph, label_names=None, context=mx_ctx)
 try:
@@ -296,8 +316,8 @@ try:
                 for_training=False)
 except RuntimeError as error:
     module_refusal = str(error)
-    print([line for line in module_refusal.splitlines()
-           if "InferShape" in line][0])
+    print_wrapped([line for line in module_refusal.splitlines()
+                   if "InferShape" in line][0])
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -400,7 +420,7 @@ try:
         "x": {2: side_dim, 3: side_dim}})
 except torch._dynamo.exc.UserError as error:
     export_message = str(error)
-    print("\n".join(export_message.splitlines()[:5]))
+    print_wrapped("\n".join(export_message.splitlines()[:5]))
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -447,7 +467,7 @@ try:
                      (torch.rand(2, num_channels, 28, 28),))
 except torch._dynamo.exc.UncapturedHigherOrderOpError as error:
     while_loop_refusal = str(error)
-    print("\n".join(while_loop_refusal.splitlines()[2:5]))
+    print_wrapped("\n".join(while_loop_refusal.splitlines()[2:5]))
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -479,8 +499,8 @@ shrink_checks += [
 
 all_sides = np.arange(5, 129)
 fig, (trace_ax, steps_ax) = plt.subplots(1, 2, figsize=(10, 4))
-for side, trace in side_traces.items():
-    trace_ax.plot(range(len(trace)), trace, marker="o",
+for color, (side, trace) in zip(style.OTHER_COLORS, side_traces.items()):
+    trace_ax.plot(range(len(trace)), trace, marker="o", color=color,
                   label=f"{side}x{side} input")
 trace_ax.axhline(grid, color="grey", linestyle="--", linewidth=1,
                  label=f"stop at {grid}x{grid}")
@@ -490,10 +510,11 @@ trace_ax.set(xlabel="step", ylabel="feature map side (pixels)",
              xticks=range(6), title="The map halves until it is small enough")
 trace_ax.legend()
 steps_ax.step(all_sides, [steps_for(side) for side in all_sides],
-              where="post", label="steps the loop takes")
+              where="post", color=style.OTHER_COLORS[4],
+              label="steps the loop takes")
 steps_ax.plot(sides, [shrink_steps[side]["Gluon"] for side in sides], "o",
-              label="the three sizes above")
-steps_ax.axvspan(lowest, highest + 1, color="tab:orange", alpha=0.3,
+              color=style.OTHER_COLORS[1], label="the three sizes above")
+steps_ax.axvspan(lowest, highest + 1, color=style.OTHER_COLORS[0], alpha=0.3,
                  label=f"one exported graph: {lowest} to {highest} pixels")
 steps_ax.set(xlabel="input side (pixels)", ylabel="steps of the loop",
              yticks=range(1, 6),
@@ -507,7 +528,11 @@ plt.show()
 # ------------------
 #
 # Each implementation is a function of the page, so its code can be
-# measured as the reader sees it: its lines after the ``def`` (without
+# measured as the reader sees it, with ``inspect.getsource``. Run as a
+# script, that reads this page's file; in a notebook there is no file,
+# and it reads the cell that defined the function, whose source IPython
+# keeps in ``linecache`` under the cell's name, so the counts are the
+# same. It counts its lines after the ``def`` (without
 # blank lines and comments), its ``while`` statements, and the functions
 # defined inside it, which a loop operator needs for its condition and
 # its step. The layers of the imperative versions, in ``__init__``, are

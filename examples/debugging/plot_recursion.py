@@ -28,16 +28,22 @@ seeded, and copied from Gluon to the other APIs, which must then compute
 the same numbers.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported and prints what the page runs on. MXNet runs on the
+# CPU; PyTorch uses a GPU when there is one. The imperative recursion
+# comes first on this page, not the symbolic API as elsewhere on this
+# site: it is written once as Python, and then as graphs, checked against
+# it.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import ast
 import inspect
@@ -45,24 +51,21 @@ import json
 import textwrap
 from collections import Counter
 
+import matplotlib.pyplot as plt
 import mxnet as mx
 import numpy as np
 import torch
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist, read_idx
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
-
-# On a GPU, PyTorch computes float32 matrix products in float32 by
-# default, as the comparisons with MXNet need.
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
+# PyTorch computes float32 matrix products in float32 by default, as the
+# comparisons with MXNet need.
 assert not torch.backends.cuda.matmul.allow_tf32
 
 # %%
@@ -204,6 +207,7 @@ X_torch = torch.from_numpy(tree_digits).to(torch_device)
 torch._dynamo.reset()
 compiled_tree = torch.compile(torch_tree, backend=keeping_backend)
 tree_differences, tree_combines, symbolic_graphs = [], [], set()
+graphs_so_far = {"symbolic": [], "compiled": []}
 for tree in trees + trees:
     combine_calls.clear()
     gluon_code = gluon_tree(tree, X_gluon).asnumpy()
@@ -224,6 +228,8 @@ for tree in trees + trees:
                           compiled_calls, symbolic_combines))
     tree_differences += [np.abs(code - gluon_code).max() for code in
                          (torch_code, compiled_code, symbolic_code)]
+    graphs_so_far["symbolic"].append(len(symbolic_graphs))
+    graphs_so_far["compiled"].append(len(compiled_graphs))
     print(f"tree {tree}: {symbolic_combines} combinations, "
           f"{len(compiled_graphs)} graphs compiled so far")
 
@@ -253,11 +259,39 @@ tree_checks = [
 ]
 
 # %%
+# The graphs made so far, call after call: a new one for each new tree
+# shape, none when a shape comes again. Gluon and PyTorch make none: their
+# recursion runs, as Python, at every call.
+
+call_labels = [f"{i}: {tree}".replace(" ", "") for i, tree
+               in enumerate(trees + trees, 1)]
+fig, ax = plt.subplots()
+ax.plot(call_labels, graphs_so_far["symbolic"], markersize=11,
+        **style.line("symbolic"))
+for api, size in (("gluon", 9), ("pytorch", 5)):
+    ax.plot(call_labels, [0] * len(call_labels), markersize=size,
+            **{**style.line(api), "label": f"{style.LABELS[api]} (eager)"})
+ax.plot(call_labels, graphs_so_far["compiled"], linestyle="--",
+        **{**style.line("pytorch"), "label": "PyTorch, torch.compile"})
+ax.set_yticks(range(len(trees) + 1))
+ax.set_xlabel("call: the tree given")
+ax.set_ylabel("graphs made so far")
+ax.set_title("One graph per tree shape; none for eager recursion")
+ax.tick_params(axis="x", labelrotation=20, labelsize=9)
+ax.legend(loc="center right")
+fig.tight_layout()
+plt.show()
+
+# %%
 # The code, measured
 # ------------------
 #
 # Each implementation is a function of the page, so its code can be
-# measured as the reader sees it: its lines after the ``def`` (without
+# measured as the reader sees it, with ``inspect.getsource``. Run as a
+# script, that reads this page's file; in a notebook there is no file,
+# and it reads the cell that defined the function, whose source IPython
+# keeps in ``linecache`` under the cell's name, so the counts are the
+# same. It counts its lines after the ``def`` (without
 # blank lines and comments) and the functions defined inside it. The
 # layers of the imperative versions, in ``__init__``, are not counted;
 # the symbolic function declares its input and weights in three lines.

@@ -9,8 +9,10 @@ zeros, exploding, saturated). This page runs the LeNet of
 eight real digits and prints, after each layer, the output's shape and
 the minimum, mean and standard deviation of its values: in Gluon, in
 PyTorch and in MXNet's symbolic API, with the same weights, so that the
-three tables must agree. In the two imperative APIs stepping through the
-network is a ``for`` loop over its layers. In the symbolic API the
+three tables must agree. The symbolic API comes last here, not first as
+elsewhere on this site: its tables are read against the two imperative
+ones, and it runs Gluon's weights. In the two imperative APIs stepping
+through the network is a ``for`` loop over its layers. In the symbolic API the
 intermediate values exist only inside an executor; getting them out is a
 small project of its own, and on the CPU, with MXNet's default settings,
 the first attempt runs a different network, without its ReLUs, and
@@ -35,22 +37,28 @@ introduces the three APIs. The page reads MNIST from ``$SIDEBYSIDE_DATA``
 like every page of this site.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, turns TF32 off on a GPU (the comparisons with MXNet
+# need float32) and prints what the page runs on. MXNet runs on the CPU;
+# PyTorch uses a GPU when there is one.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import copy
 import json
 import os
+import textwrap
 from collections import OrderedDict
 
+import matplotlib.pyplot as plt
 import mxnet as mx
 import numpy as np
 import torch
@@ -59,22 +67,13 @@ from mxnet import gluon
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist
 from sidebyside.gluon import MNIST as GluonMNIST
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
-
-# On a GPU, PyTorch computes float32 convolutions in TF32 by default (a
-# 10-bit mantissa). The comparisons with MXNet on this page need float32.
-# The switch for all of cuDNN at once: setting the convolutions' alone
-# makes torch.export (and any reader of the old flag) refuse to run.
-torch.backends.cudnn.allow_tf32 = False
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
 seed = 0
 batch_size = 8
@@ -120,6 +119,11 @@ def describe(name, values):
 
 def print_header():
     print(f"{'layer':<9}{'shape':<18}{'min':>9}{'mean':>9}{'std':>9}")
+
+
+def print_wrapped(text):
+    """Print a long list or message in lines of at most 79 characters."""
+    print(textwrap.fill(str(text), 79, subsequent_indent="    "))
 
 
 # %%
@@ -248,7 +252,7 @@ lenet_symbol = symbolic_lenet()
 # weights and each operator's output, named ``<operator>_output``.
 
 internals = lenet_symbol.get_internals()
-print(internals.list_outputs())
+print_wrapped(internals.list_outputs())
 output_names = [name for name in internals.list_outputs()
                 if name.endswith("_output")]
 
@@ -318,9 +322,9 @@ def operators(symbol):
 internals_group = mx.sym.Group([internals[name] for name in output_names])
 lenet_rewritten = operators(lenet_symbol.get_backend_symbol("MKLDNN"))
 group_rewritten = internals_group.get_backend_symbol("MKLDNN")
-print("LeNet, rewritten:     ", lenet_rewritten)
-print("internals, rewritten: ", operators(group_rewritten))
-print("their outputs:        ", group_rewritten.list_outputs())
+print_wrapped(f"LeNet, rewritten: {lenet_rewritten}")
+print_wrapped(f"internals, rewritten: {operators(group_rewritten)}")
+print_wrapped(f"their outputs: {group_rewritten.list_outputs()}")
 assert not any(name.startswith("relu") for name in lenet_rewritten)
 assert sum("_act_" in name or "_eltwise_" in name
            for name in lenet_rewritten) == 3
@@ -359,20 +363,26 @@ unfused_relu_check = claims.check(
     min(row[2] for row in symbolic_rows if row[0].startswith("relu")),
     ">=", 0.0, "a ReLU's output is never negative")
 
-# sphinx_gallery_start_ignore
-# An executor that computes gradients is not rewritten, with the default
-# backend: its ReLUs are ReLUs, and its fc2 is the unfused run's.
+
+# %%
+# And an executor that computes gradients is not rewritten, even with the
+# default backend: bound with ``grad_req="write"``, its ReLUs are ReLUs,
+# and its ``fc2`` is the unfused run's.
+
 training_executor = internals_group.simple_bind(
     mx_ctx, data=gluon_X.shape, grad_req="write")
 training_executor.copy_params_from(gluon_weights)
 training_executor.arg_dict["data"][:] = gluon_X
 training_outputs = dict(zip(output_names,
                             training_executor.forward(is_train=False)))
-assert all(training_outputs[f"relu{i}_output"].min().asscalar() >= 0
-           for i in (1, 2, 3))
+training_relu_min = min(training_outputs[f"relu{i}_output"].min()
+                        .asscalar() for i in (1, 2, 3))
+print(f"executor with gradients: smallest relu value {training_relu_min}")
+print(f"fc2 std {training_outputs['fc2_output'].asnumpy().std():.4f} "
+      f"(unfused run: {symbolic_rows[-1][4]:.4f})")
+assert training_relu_min >= 0
 assert np.allclose(training_outputs["fc2_output"].asnumpy().std(),
                    symbolic_rows[-1][4], rtol=1e-5)
-# sphinx_gallery_end_ignore
 
 # %%
 # What the fused run computed
@@ -448,6 +458,32 @@ without_relu_check = claims.check(
     1e-5, "the same float32 rounding as between the three APIs")
 
 # %%
+# The smallest value of each layer's output, in a picture: the three APIs'
+# points lie on one another (Gluon's where its layer ends the same step),
+# never below zero after a ReLU; the fused run dips below zero at every
+# ``relu``, where it repeats the layer before.
+
+layer_names = [row[0] for row in torch_rows]
+gluon_positions = [layer_names.index(gluon_to_others[row[0]])
+                   for row in gluon_rows]
+fig, ax = plt.subplots()
+ax.plot(layer_names, [row[2] for row in fused_rows], linestyle="--",
+        color=style.OTHER_COLORS[0], marker="x", markersize=10,
+        label="MXNet symbolic, fused (MKLDNN) run")
+for api, positions, rows, size in (
+        ("symbolic", range(len(layer_names)), symbolic_rows, 11),
+        ("gluon", gluon_positions, gluon_rows, 8),
+        ("pytorch", range(len(layer_names)), torch_rows, 5)):
+    ax.plot([layer_names[i] for i in positions], [row[2] for row in rows],
+            linestyle="none", markersize=size, **style.line(api))
+ax.axhline(0.0, color="grey", linewidth=0.8)
+ax.set_xlabel("layer (in PyTorch's and the graph's order)")
+ax.set_ylabel("smallest output value")
+ax.set_title("Only the fused run has ReLU outputs below zero")
+ax.legend()
+plt.show()
+
+# %%
 # What it takes to look: decide as you go, or list in advance
 # -----------------------------------------------------------
 #
@@ -517,7 +553,7 @@ symbolic_ran = [(name[:-len("_output")], float(value))
                 for _, name, value in largest_value.toc()]
 symbolic_found = next(name for name, value in symbolic_ran
                       if value > EXPLODED)
-print(f"operators run: {[name for name, _ in symbolic_ran]}")
+print_wrapped(f"operators run: {[name for name, _ in symbolic_ran]}")
 print(f"MXNet symbolic: {symbolic_found}, found after {len(symbolic_ran)} "
       f"of {len(output_names)} operators")
 
@@ -560,7 +596,7 @@ assert deferred_net[5].weight.shape == (512, 0)
 try:
     deferred_net[5].weight.data()
 except gluon.parameter.DeferredInitializationError as error:
-    print(f"DeferredInitializationError: {error}")
+    print_wrapped(f"DeferredInitializationError: {error}")
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
@@ -593,7 +629,7 @@ assert isinstance(lazy_net[7].weight, nn.parameter.UninitializedParameter)
 try:
     sum(param.numel() for param in lazy_net.parameters())
 except ValueError as error:
-    print(f"ValueError: {error}")
+    print_wrapped(f"ValueError: {error}")
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")

@@ -32,20 +32,31 @@ seeded, and copied from Gluon to the other APIs, which must then compute
 the same numbers in the same number of steps.
 """
 
+# sphinx_gallery_thumbnail_number = 1
+
 # %%
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, turns cuDNN's TF32 off (this page has no
+# convolution, but ``torch.export`` refuses to run when cuDNN's settings
+# differ) and prints what the page runs on. MXNet runs on the CPU; PyTorch
+# uses a GPU when there is one. The imperative loops come first on this
+# page, not the symbolic API as elsewhere on this site: the loop is
+# written once as Python, and then as graphs, checked against it.
 
 from sidebyside import runtime
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import ast
+import contextlib
 import inspect
+import io
 import json
+import logging
+import re
 import textwrap
 import time
 from collections import Counter
@@ -57,23 +68,46 @@ import torch
 from mxnet.gluon import nn as gnn
 from torch import nn
 
-from sidebyside import claims
+from sidebyside import claims, style
 from sidebyside.data import ensure_mnist, read_idx
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
-
-# On a GPU, PyTorch computes float32 matrix products in float32 by
-# default, as the comparisons with MXNet need. This page has no
-# convolution, whose cuDNN default is TF32; the switch is set as on the
-# first loop page, in the one form torch.export accepts (it refuses to
-# run when cuDNN's convolution and RNN settings differ).
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
+# PyTorch computes float32 matrix products in float32 by default, as the
+# comparisons with MXNet need.
 assert not torch.backends.cuda.matmul.allow_tf32
-torch.backends.cudnn.allow_tf32 = False
+
+
+def print_relative(text):
+    """Print a message from PyTorch with its file paths shortened, a
+    package's from the package (``torch/nn/modules/linear.py``), others to
+    the file name (this page's, or a notebook cell's), in lines of at most
+    79 characters."""
+    text = re.sub(r"(?<![\w.])/\S*?/site-packages/", "", str(text))
+    text = re.sub(r"(?<![\w.])(/[^\s/:\"]+)+/([^\s/:\"]+\.py)", r"\2", text)
+    for line in text.splitlines():
+        print(textwrap.fill(line, 79, subsequent_indent="        ",
+                            break_long_words=False) if line.strip() else "")
+
+
+@contextlib.contextmanager
+def caught_log(name):
+    """Keep the records that logger ``name`` emits, instead of letting
+    PyTorch's handler print them."""
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger(name)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
 
 # %%
 # The settings, and 64 digits, read once with NumPy and handed to each
@@ -269,8 +303,8 @@ def symbolic_fixed_point():
 
 fixed_point_graph = symbolic_fixed_point()
 print(f"the graph's arguments: {fixed_point_graph.list_arguments()}")
-print(f"operators outside the loop: "
-      f"{dict(operator_counts(fixed_point_graph))}")
+print_relative(f"operators outside the loop: "
+               f"{dict(operator_counts(fixed_point_graph))}")
 executor = fixed_point_graph.bind(mx_ctx, args={
     "data": mx.nd.zeros((1, 784), ctx=mx_ctx), **fixed_point_weights})
 
@@ -350,9 +384,13 @@ print(f"digits per number of steps: {dict(sorted(steps_histogram.items()))}")
 # graph there; and a graph break inside a loop makes it give up on the
 # whole function and run it uncompiled (``raise_loop_graph_break`` in
 # ``torch/_dynamo/symbolic_convert.py``: "graph breaks in loops are not
-# supported"). Dynamo logs a warning that names the line. A backend that
-# keeps each graph it is given, as on the first loop page, receives no
-# graph at all, and the results are the eager ones.
+# supported"). Dynamo logs a warning that names the line (once per
+# process: a notebook's second run does not show it). PyTorch's log
+# handler would print it with the full path of the page's file; the page
+# catches it and prints it with the file name alone, this page's in a
+# script, a cell's in a notebook. A backend that keeps each graph it is
+# given, as on the first loop page, receives no graph at all, and the
+# results are the eager ones.
 
 compiled_graphs = []
 
@@ -365,8 +403,11 @@ def keeping_backend(graph_module, example_inputs):
 torch._dynamo.reset()
 compiled_fixed_point = torch.compile(torch_fixed_point,
                                      backend=keeping_backend)
-fixed_point_results["PyTorch compiled"] = run_all(run_torch,
-                                                  compiled_fixed_point)
+with caught_log("torch._dynamo.variables.tensor") as dynamo_warnings:
+    fixed_point_results["PyTorch compiled"] = run_all(run_torch,
+                                                      compiled_fixed_point)
+for record in dynamo_warnings:
+    print_relative(f"{record.levelname}: {record.getMessage()}")
 graphs_of_python_loop = len(compiled_graphs)
 print(f"graphs captured from the Python loop: {graphs_of_python_loop}")
 
@@ -384,18 +425,35 @@ print(f"graphs captured with capture_scalar_outputs: {graphs_with_scalars}")
 
 # %%
 # **torch.export** of the Python loop must capture everything, and
-# refuses: it cannot decide ``deltas[-1] < tol`` without a value.
+# refuses: it cannot decide ``deltas[-1] < tol`` without a value. Before
+# raising, it prints to ``sys.stderr`` the graph it had traced
+# (``print(e.partial_fx_graph, ...)`` in ``torch/export/_trace.py``), each
+# node under a comment that names the line it came from, with its full
+# path; the page catches the print and shows the lines of those comments
+# that are its own, then the first line of the error.
 
 example_digit = torch.from_numpy(flat_digits[0]).to(torch_device)
+export_printed = io.StringIO()
 try:
-    torch.export.export(torch_fixed_point, (example_digit,))
+    with contextlib.redirect_stderr(export_printed):
+        torch.export.export(torch_fixed_point, (example_digit,))
 except torch.fx.experimental.symbolic_shapes.GuardOnDataDependentSymNode \
         as error:
-    print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+    export_error = error
 # sphinx_gallery_start_ignore
 else:
     raise AssertionError("the deliberate error did not happen")
 # sphinx_gallery_end_ignore
+# "    # File: /a/b/page.py:206 in forward, code: h = torch.zeros_like(z)"
+traced_lines = dict.fromkeys(
+    re.search(r"# File: (.+):(\d+) in \w+, code: (.*)", line).groups()
+    for line in export_printed.getvalue().splitlines()
+    if "# File:" in line and "site-packages" not in line)
+print("the partial graph's own lines:")
+for filename, line_number, code in traced_lines:
+    print_relative(f"    {filename}:{line_number}: {code}")
+print_relative(f"{type(export_error).__name__}: "
+               f"{str(export_error).splitlines()[0]}")
 
 # %%
 # **torch.while_loop.** Written with PyTorch's loop operator, the network
@@ -430,7 +488,8 @@ torch_while = TorchWhileFixedPoint().to(torch_device)
 torch_while.load_state_dict(torch_fixed_point.state_dict())
 exported_fixed_point = torch.export.export(torch_while, (example_digit,))
 exported_operators = operator_counts(exported_fixed_point.graph)
-print(f"exported graph, outside the loop: {dict(exported_operators)}")
+print_relative(f"exported graph, outside the loop: "
+               f"{dict(exported_operators)}")
 fixed_point_results["PyTorch while_loop"] = run_all(run_torch, torch_while)
 fixed_point_results["torch.export while_loop"] = run_all(
     run_torch, exported_fixed_point.module())
@@ -482,8 +541,8 @@ norm_difference = max(
 # the decisive norms: the last one (below tol) and the one before (above)
 closest_to_tol = min(float(np.abs(deltas[-2:] - tol).min())
                      for deltas in reference["deltas"])
-print(f"closest decisive update norm to tol: {closest_to_tol:.1e} away; "
-      f"largest difference in norms: {norm_difference:.1e}")
+print(f"closest decisive update norm to tol: {closest_to_tol:.1e} away")
+print(f"largest difference in norms: {norm_difference:.1e}")
 first_digit = mx.nd.array(flat_digits[0], ctx=mx_ctx)
 padded_rows = (gluon_while(first_digit)[2].shape[0],  # mx.nd.contrib
                gluon_hybrid(first_digit)[2].shape[0],  # mx.sym.contrib
@@ -534,9 +593,11 @@ fixed_point_checks = [
 symbolic_deltas = fixed_point_results["MXNet symbolic"]["deltas"]
 order = np.argsort(reference["steps"], kind="stable")
 fig, (norm_ax, count_ax) = plt.subplots(1, 2, figsize=(10, 4))
-for index in order[[0, num_digits // 2, -1]]:
+for color, index in zip(style.OTHER_COLORS,
+                        order[[0, num_digits // 2, -1]]):
     norm_ax.plot(np.arange(1, len(symbolic_deltas[index]) + 1),
                  symbolic_deltas[index], marker="o", markersize=3,
+                 color=color,
                  label=f"digit {index}: {reference['steps'][index]} steps")
 norm_ax.axhline(tol, color="grey", linestyle="--", linewidth=1,
                 label=f"tol = {tol:g}")
@@ -544,7 +605,8 @@ norm_ax.set(xlabel="step", ylabel="update norm |h_new - h|",
             yscale="log", title="Iterate until the update is small")
 norm_ax.legend()
 counts = Counter(reference["steps"])
-count_ax.bar(list(counts), list(counts.values()))
+count_ax.bar(list(counts), list(counts.values()),
+             color=style.OTHER_COLORS[4])
 count_ax.set_xticks(sorted(counts))
 count_ax.set(xlabel="steps to converge", ylabel="digits",
              title=f"Steps for {num_digits} test digits")
@@ -556,7 +618,11 @@ plt.show()
 # ------------------
 #
 # Each implementation is a function of the page, so its code can be
-# measured as the reader sees it: its lines after the ``def`` (without
+# measured as the reader sees it, with ``inspect.getsource``. Run as a
+# script, that reads this page's file; in a notebook there is no file,
+# and it reads the cell that defined the function, whose source IPython
+# keeps in ``linecache`` under the cell's name, so the counts are the
+# same. It counts its lines after the ``def`` (without
 # blank lines and comments), its ``while`` statements, and the functions
 # defined inside it, which a loop operator needs for its condition and
 # its step. The layers of the imperative versions, in ``__init__``, are
