@@ -362,5 +362,5 @@ claims.record(
 #   :ref:`sphx_glr_auto_examples_debugging_plot_value_loops.py` (loops),
 #   :ref:`sphx_glr_auto_examples_debugging_plot_control_flow.py` (an
 #   ``if`` on the input size).
-# * Next: :ref:`sphx_glr_auto_examples_siamese_plot_siamese.py`, where a
+# * Next: :ref:`sphx_glr_auto_examples_siamese_plot_sharing.py`, where a
 #   define-by-run network shares weights by calling one layer twice.
