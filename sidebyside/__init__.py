@@ -7,8 +7,11 @@ they share:
 * :mod:`sidebyside.data` -- MNIST as standard idx files, offline or
   downloaded, with clear errors for missing or corrupt files;
 * :mod:`sidebyside.gluon` -- Gluon's ``MNIST`` dataset reading those files;
-* :mod:`sidebyside.runtime` -- thread settings, device choice and the
-  "what did this page run on" report;
+* :mod:`sidebyside.runtime` -- the one set-up call every page starts with
+  (:func:`~sidebyside.runtime.start`: threads, devices and the "what did
+  this page run on" report);
+* :mod:`sidebyside.style` -- one colour, marker and order per API for
+  every figure;
 * :mod:`sidebyside.faces` -- synthetic faces with two attributes, and a
   reader of CelebA-style folders;
 * :mod:`sidebyside.lenet` -- the benchmark's LeNet in each API, and its

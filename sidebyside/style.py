@@ -24,11 +24,14 @@ from __future__ import annotations
 #: The reading order of the three APIs (the guide's tab order).
 ORDER = ("symbolic", "gluon", "pytorch")
 
+#: How the site names each API.
 LABELS = {"symbolic": "MXNet symbolic", "gluon": "Gluon",
           "pytorch": "PyTorch"}
+#: Each API's colour (Okabe-Ito).
 COLORS = {"symbolic": "#0072B2",  # blue
           "gluon": "#009E73",     # bluish green
           "pytorch": "#D55E00"}   # vermillion
+#: Each API's marker.
 MARKERS = {"symbolic": "s", "gluon": "^", "pytorch": "o"}
 
 #: Colours for series that are not one of the three APIs.
@@ -36,6 +39,7 @@ OTHER_COLORS = ("#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 
 #: Width of the site's content column in inches, at :data:`DPI`.
 FIGURE_WIDTH = 8.0
+#: Resolution of a figure as shown (the build also saves it at twice that).
 DPI = 100
 
 
