@@ -35,12 +35,14 @@ rules in isolation, which this page does not repeat.
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, imports them and prints what the page runs on;
+# ``style.use`` sets the site's look for the figure. MXNet runs on the
+# CPU; PyTorch uses a GPU when there is one.
 
-from sidebyside import runtime
+from sidebyside import runtime, style
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import ast
 import collections
@@ -64,12 +66,17 @@ from torch import nn
 from sidebyside import claims
 from sidebyside.data import ensure_mnist, read_idx
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+
+def say(message, indent=4):
+    """Print ``message`` in lines of at most 79 characters, the lines after
+    the first indented by ``indent``."""
+    print(textwrap.fill(str(message), width=79,
+                        subsequent_indent=" " * indent))
+
 
 # %%
 # A small run is enough to see the structure: 1,000 training digits in
@@ -300,7 +307,7 @@ decisions = {
         fit_arguments["BaseModule.score"]["eval_metric"],
 }
 for what, value in decisions.items():
-    print(f"{what}: {value}")
+    say(f"{what}: {value}")
 
 # %%
 # The checks tie each value to where it comes from. For the initializer,
@@ -375,9 +382,9 @@ held_megabytes = (weight_megabytes
                   + megabytes(module._arg_params.values()))
 batch_arrays = [executor.arg_dict["data"],
                 executor.arg_dict["softmax_label"], executor.outputs[0]]
-print(f"weights {weight_megabytes:.3f} MB; weights, gradients and the "
-      f"module's copy {held_megabytes:.3f} MB; data, label and outputs "
-      f"{megabytes(batch_arrays):.3f} MB")
+say(f"weights {weight_megabytes:.3f} MB; weights, gradients and the "
+    f"module's copy {held_megabytes:.3f} MB; data, label and outputs "
+    f"{megabytes(batch_arrays):.3f} MB")
 
 # sphinx_gallery_start_ignore
 # The module's copy is memory of its own: writing into it leaves the
@@ -407,7 +414,7 @@ bind_checks = [
 # One line on standard error came from the C++ side during ``fit``:
 
 for line in fit_messages:
-    print(line)
+    say(line)
 
 # %%
 # ``GraphExecutor``'s constructor (``src/executor/graph_executor.cc`` in
@@ -441,18 +448,18 @@ inferred = operators(inference_executor.get_optimized_symbol())
 print(f"MXNET_SUBGRAPH_BACKEND: "
       f"{os.environ.get('MXNET_SUBGRAPH_BACKEND', 'unset')}; MKLDNN in "
       f"this build: {mx.runtime.Features().is_enabled('MKLDNN')}")
-print(f"operators as written:          {written}")
-print(f"as bound by fit, for training: {trained}")
-print(f"as bound for inference:        {inferred}")
+say(f"operators as written:          {written}")
+say(f"as bound by fit, for training: {trained}")
+say(f"as bound for inference:        {inferred}")
 for line in inference_messages:
-    print(f"(inference bind) {line}")
+    say(f"(inference bind) {line}")
 
 training_probabilities = module.predict(eval_iter).asnumpy()
 inference_probabilities = inference_module.predict(eval_iter).asnumpy()
 rewrite_difference = np.abs(training_probabilities
                             - inference_probabilities).max()
-print(f"largest difference between the two graphs' predictions: "
-      f"{rewrite_difference:.1e}")
+say(f"largest difference between the two graphs' predictions: "
+    f"{rewrite_difference:.1e}")
 
 activated = "Subgraph backend MKLDNN is activated"
 subgraph_checks = [
@@ -759,7 +766,7 @@ for row in step_table:
         if row[api]:
             lines = "; ".join(f"{prefix.strip()} ({count_text(c)})"
                               for prefix, c in row[api])
-            print(f"    {api:<8} {lines}")
+            say(f"    {api:<8} {lines}", indent=13)
 
 # %%
 # The figure shows the same map: one row per step, one column per API,
@@ -767,8 +774,8 @@ for row in step_table:
 # reader's statement. An empty cell is a step that API has no code for.
 
 columns = ("inside MXNet's fit", "your Gluon loop", "your PyTorch loop")
-colours = ("C0", "C1", "C2")
-fig, ax = plt.subplots(figsize=(9, 6.5))
+colours = [style.COLORS[api] for api in style.ORDER]
+fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 6.5))
 for row_number, row in enumerate(step_table):
     cells = [row["fit"]] + [row[api][0][1] if row[api] else None
                             for api in ("Gluon", "PyTorch")]
@@ -788,7 +795,7 @@ ax.xaxis.tick_top()
 ax.tick_params(length=0)
 for side in ax.spines.values():
     side.set_visible(False)
-ax.set_title(f"Who does each step of training, and how often "
+ax.set_title(f"Who does each step of training, and how often\n"
              f"({batches_per_epoch} batches an epoch)", pad=30)
 fig.tight_layout()
 plt.show()
@@ -805,7 +812,7 @@ for api, loop in (("Gluon", gluon_fit), ("PyTorch", torch_fit)):
     unmapped = sorted(line for line in body
                       if not any(line.startswith(prefix.strip())
                                  for prefix in mapped[api]))
-    print(f"{api}: statements not on the map: {unmapped}")
+    say(f"{api}: statements not on the map: {unmapped}")
     assert len(unmapped) == 2, unmapped
     assert any(line.startswith("for epoch") for line in unmapped)
     assert any(line.startswith("loss_fn = ") for line in unmapped)
@@ -814,7 +821,7 @@ fit_steps = {row["step"] for row in step_table if row["fit"]}
 loop_steps = {api: {row["step"] for row in step_table if row[api]}
               for api in ("Gluon", "PyTorch")}
 only_fit = sorted(fit_steps - loop_steps["Gluon"] - loop_steps["PyTorch"])
-print(f"steps of fit that no loop has a line for: {only_fit}")
+say(f"steps of fit that no loop has a line for: {only_fit}")
 mapping_checks = [
     claims.check("steps the Gluon loop writes that fit does not perform",
                  tuple(sorted(loop_steps["Gluon"] - fit_steps)), "==", (),
@@ -856,15 +863,15 @@ mapping_checks = [
 # default).
 
 for (name, line, epoch), count in gluon_implicit.items():
-    print(f"Gluon: {name} x{count} during '{line}' (epoch {epoch})")
+    say(f"Gluon: {name} x{count} during '{line}' (epoch {epoch})")
 gluon_trainer = gluon_owners["Trainer._init_kvstore"]
 print(f"Gluon Trainer's key-value store: {gluon_trainer._kvstore}")
 gluon_params = list(gluon_net.collect_params().values())
 with autograd.record():
     training_mode_in_record = autograd.is_training()
-print(f"Gluon parameters: {len(gluon_params)}; autograd.is_training() "
-      f"inside record(): {training_mode_in_record}, outside: "
-      f"{autograd.is_training()}")
+say(f"Gluon parameters: {len(gluon_params)}; autograd.is_training() "
+    f"inside record(): {training_mode_in_record}, outside: "
+    f"{autograd.is_training()}")
 
 # %%
 # One more Gluon rule sits in the loop's ``loss.backward()``: the loss is
@@ -883,8 +890,8 @@ for reduce in (lambda loss: loss, lambda loss: loss.sum()):
         reduced = reduce(per_sample)
     reduced.backward()
     gradients.append(gluon_net[1].weight.grad().asnumpy().copy())
-print(f"loss shape {per_sample.shape}; largest difference between the two "
-      f"gradients: {np.abs(gradients[0] - gradients[1]).max():.1e}")
+say(f"loss shape {per_sample.shape}; largest difference between the two "
+    f"gradients: {np.abs(gradients[0] - gradients[1]).max():.1e}")
 backward_sums = np.allclose(gradients[0], gradients[1], atol=1e-6)
 
 # sphinx_gallery_start_ignore
@@ -933,8 +940,8 @@ def graph_nodes(loss):
 X = torch.from_numpy(train_X[:batch_size]).to(torch_device)
 y = torch.from_numpy(train_y[:batch_size]).long().to(torch_device)
 tape = graph_nodes(nn.CrossEntropyLoss()(torch_net(X), y))
-print(f"PyTorch: {len(tape)} autograd nodes recorded for one batch: "
-      f"{sorted(type(node).__name__ for node in tape)}")
+say(f"PyTorch: {len(tape)} autograd nodes recorded for one batch: "
+    f"{sorted(type(node).__name__ for node in tape)}")
 first_weight = torch_net[0].weight
 torch_net.zero_grad()
 nn.CrossEntropyLoss()(torch_net(X), y).backward()
@@ -943,17 +950,17 @@ nn.CrossEntropyLoss()(torch_net(X), y).backward()
 accumulated = (first_weight.grad.norm() / once.norm()).item()
 torch_net.zero_grad()
 reduction = nn.CrossEntropyLoss().reduction
-print(f"a second backward without zero_grad: gradient x{accumulated:.3f};"
-      f" CrossEntropyLoss reduction: {reduction!r}")
+say(f"a second backward without zero_grad: gradient x{accumulated:.3f};"
+    f" CrossEntropyLoss reduction: {reduction!r}")
 set_to_none = inspect.signature(
     torch.optim.Optimizer.zero_grad).parameters["set_to_none"].default
 fresh_layer = nn.Linear(784, 64)
 default_bound = 1 / np.sqrt(784)
 largest_default = fresh_layer.weight.abs().max().item()
-print(f"zero_grad(set_to_none={set_to_none}) by default; a fresh "
-      f"Linear(784, 64) draws |w| up to {largest_default:.4f} "
-      f"(1/sqrt(784) = {default_bound:.4f}); training mode at "
-      f"construction: {fresh_layer.training}")
+say(f"zero_grad(set_to_none={set_to_none}) by default; a fresh "
+    f"Linear(784, 64) draws |w| up to {largest_default:.4f} "
+    f"(1/sqrt(784) = {default_bound:.4f}); training mode at "
+    f"construction: {fresh_layer.training}")
 
 # %%
 # The checks of both lists.

@@ -6,8 +6,8 @@ The article says that "Chainer, PyTorch and Gluon have similar API... If
 you learn one of them it's simple to understand, test other without
 effort". This page puts a number on "similar". One program, LeNet trained
 for an epoch on MNIST and then tested, is written three times, each the
-way its API is usually written: in Gluon, in PyTorch and in MXNet's
-symbolic API. All three run, and reach about the same accuracy. Then their
+way its API is usually written: in MXNet's symbolic API, in Gluon and
+in PyTorch. All three run, and reach about the same accuracy. Then their
 source code is compared, token by token and line by line. The yardstick is
 Gluon's distance to MXNet's own symbolic API: two styles of one framework,
 by one team. If the claim holds, Gluon and PyTorch, two frameworks by two
@@ -33,16 +33,18 @@ MNIST from ``$SIDEBYSIDE_DATA`` like every page of this site.
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. Both frameworks train here, in one process, so MXNet computes
-# on the main thread, as on the LeNet page, where the reason is explained.
-# MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, imports them and prints what the page runs on.
+# Both frameworks train here, in one process, so MXNet computes on the
+# main thread (``mxnet_on_main_thread=True``), as on the LeNet page, where
+# the reason is explained. MXNet runs on the CPU; PyTorch uses a GPU when
+# there is one.
 
 # sphinx_gallery_thumbnail_number = 1
 
-from sidebyside import runtime
+from sidebyside import runtime, style
 
-num_threads = runtime.configure_threads(mxnet_on_main_thread=True)
+devices = runtime.start("mxnet", "torch", mxnet_on_main_thread=True)
 
 import difflib
 import inspect
@@ -64,12 +66,9 @@ from torch import nn
 
 from sidebyside.data import ensure_mnist, read_idx
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
 # MXNet prints a line each time it rewrites a graph for its MKLDNN
 # back-end (here, when the symbolic network is bound); it is switched off.
@@ -119,87 +118,7 @@ num_epochs = 1
 # sizes of its layers, PyTorch asks for them; PyTorch's default
 # initialisation is kept, Gluon must be told one.
 #
-# (a) Gluon:
-
-
-def gluon_program(train_images, train_labels, test_images, test_labels):
-    net = gnn.HybridSequential()
-    net.add(gnn.Conv2D(20, kernel_size=5, activation="relu"),
-            gnn.MaxPool2D(pool_size=2, strides=2),
-            gnn.Conv2D(50, kernel_size=5, activation="relu"),
-            gnn.MaxPool2D(pool_size=2, strides=2),
-            gnn.Flatten(),
-            gnn.Dense(512, activation="relu"),
-            gnn.Dense(10))
-    net.initialize(mx.init.Xavier(), ctx=mx_ctx)
-    train_data = gluon.data.DataLoader(
-        gluon.data.ArrayDataset(train_images,
-                                train_labels.astype(np.float32)),
-        batch_size=batch_size, shuffle=True)
-    loss_function = gluon.loss.SoftmaxCrossEntropyLoss()
-    trainer = gluon.Trainer(net.collect_params(), "sgd",
-                            {"learning_rate": lr, "momentum": momentum})
-    for epoch in range(num_epochs):
-        for X, y in train_data:
-            X, y = X.as_in_context(mx_ctx), y.as_in_context(mx_ctx)
-            with autograd.record():
-                loss = loss_function(net(X), y)
-            loss.backward()
-            trainer.step(batch_size)
-    test_data = gluon.data.DataLoader(
-        gluon.data.ArrayDataset(test_images,
-                                test_labels.astype(np.float32)),
-        batch_size=batch_size)
-    correct = 0
-    for X, y in test_data:
-        predicted = net(X.as_in_context(mx_ctx)).argmax(axis=1)
-        correct += (predicted == y.as_in_context(mx_ctx)).sum().asscalar()
-    return correct / len(test_labels)
-
-
-# %%
-# (b) PyTorch:
-
-
-def torch_program(train_images, train_labels, test_images, test_labels):
-    net = nn.Sequential(
-        nn.Conv2d(1, 20, kernel_size=5), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(20, 50, kernel_size=5), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Flatten(),
-        nn.Linear(800, 512), nn.ReLU(),
-        nn.Linear(512, 10))
-    net.to(torch_device)
-    train_data = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(
-            torch.from_numpy(train_images),
-            torch.from_numpy(train_labels.astype(np.int64))),
-        batch_size=batch_size, shuffle=True)
-    loss_function = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
-    for epoch in range(num_epochs):
-        for X, y in train_data:
-            X, y = X.to(torch_device), y.to(torch_device)
-            optimizer.zero_grad()
-            loss = loss_function(net(X), y)
-            loss.backward()
-            optimizer.step()
-    test_data = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(
-            torch.from_numpy(test_images),
-            torch.from_numpy(test_labels.astype(np.int64))),
-        batch_size=batch_size)
-    correct = 0
-    with torch.no_grad():
-        for X, y in test_data:
-            predicted = net(X.to(torch_device)).argmax(dim=1)
-            correct += (predicted == y.to(torch_device)).sum().item()
-    return correct / len(test_labels)
-
-
-# %%
-# (c) MXNet symbolic. ``Module.fit`` would train in one call; to keep the
+# (a) MXNet symbolic. ``Module.fit`` would train in one call; to keep the
 # scope equal, the loop is written out with the steps that
 # ``BaseModule.fit`` takes (``mxnet/module/base_module.py``): ``bind``,
 # ``init_params``, ``init_optimizer``, then ``forward``, ``backward`` and
@@ -240,6 +159,86 @@ def symbolic_program(train_images, train_labels, test_images, test_labels):
                                   test_labels.astype(np.float32),
                                   batch_size)
     return module.score(test_data, "acc")[0][1]
+
+
+# %%
+# (b) Gluon:
+
+
+def gluon_program(train_images, train_labels, test_images, test_labels):
+    net = gnn.HybridSequential()
+    net.add(gnn.Conv2D(20, kernel_size=5, activation="relu"),
+            gnn.MaxPool2D(pool_size=2, strides=2),
+            gnn.Conv2D(50, kernel_size=5, activation="relu"),
+            gnn.MaxPool2D(pool_size=2, strides=2),
+            gnn.Flatten(),
+            gnn.Dense(512, activation="relu"),
+            gnn.Dense(10))
+    net.initialize(mx.init.Xavier(), ctx=mx_ctx)
+    train_data = gluon.data.DataLoader(
+        gluon.data.ArrayDataset(train_images,
+                                train_labels.astype(np.float32)),
+        batch_size=batch_size, shuffle=True)
+    loss_function = gluon.loss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(net.collect_params(), "sgd",
+                            {"learning_rate": lr, "momentum": momentum})
+    for epoch in range(num_epochs):
+        for X, y in train_data:
+            X, y = X.as_in_context(mx_ctx), y.as_in_context(mx_ctx)
+            with autograd.record():
+                loss = loss_function(net(X), y)
+            loss.backward()
+            trainer.step(batch_size)
+    test_data = gluon.data.DataLoader(
+        gluon.data.ArrayDataset(test_images,
+                                test_labels.astype(np.float32)),
+        batch_size=batch_size)
+    correct = 0
+    for X, y in test_data:
+        predicted = net(X.as_in_context(mx_ctx)).argmax(axis=1)
+        correct += (predicted == y.as_in_context(mx_ctx)).sum().asscalar()
+    return correct / len(test_labels)
+
+
+# %%
+# (c) PyTorch:
+
+
+def torch_program(train_images, train_labels, test_images, test_labels):
+    net = nn.Sequential(
+        nn.Conv2d(1, 20, kernel_size=5), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(20, 50, kernel_size=5), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(800, 512), nn.ReLU(),
+        nn.Linear(512, 10))
+    net.to(torch_device)
+    train_data = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(
+            torch.from_numpy(train_images),
+            torch.from_numpy(train_labels.astype(np.int64))),
+        batch_size=batch_size, shuffle=True)
+    loss_function = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
+    for epoch in range(num_epochs):
+        for X, y in train_data:
+            X, y = X.to(torch_device), y.to(torch_device)
+            optimizer.zero_grad()
+            loss = loss_function(net(X), y)
+            loss.backward()
+            optimizer.step()
+    test_data = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(
+            torch.from_numpy(test_images),
+            torch.from_numpy(test_labels.astype(np.int64))),
+        batch_size=batch_size)
+    correct = 0
+    with torch.no_grad():
+        for X, y in test_data:
+            predicted = net(X.to(torch_device)).argmax(dim=1)
+            correct += (predicted == y.to(torch_device)).sum().item()
+    return correct / len(test_labels)
 
 
 # %%
@@ -470,8 +469,9 @@ print(f"... {len(symbolic_diff) - 24} more diff lines")
 
 measure_names = ["tokens", "structure", "lines"]
 pair_labels = [f"{first}\nvs {second}" for first, second in pairs]
-pair_colors = ["#1b9e77", "#7570b3", "#d95f02"]
-fig, ax = plt.subplots(figsize=(9, 4))
+# pairs of APIs are not APIs: the site's other colours
+pair_colors = style.OTHER_COLORS[:3]
+fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 4))
 width = 0.26
 positions = np.arange(len(measure_names))
 for offset, (pair, label, color) in enumerate(zip(pairs, pair_labels,
@@ -482,7 +482,7 @@ for offset, (pair, label, color) in enumerate(zip(pairs, pair_labels,
     # values inside the tall bars, above the short ones
     ax.bar_label(bars, [f"{value:.2f}" if value >= 0.1 else ""
                         for value in values], fontsize=8,
-                 label_type="center", color="white")
+                 label_type="center")
     ax.bar_label(bars, [f"{value:.2f}" if value < 0.1 else ""
                         for value in values], fontsize=8)
 # on the Gluon vs PyTorch token bar: what the glossary's renamings add
@@ -527,8 +527,9 @@ for step in range(2):
     torch_gradients.append(torch_layer.weight.grad.numpy().copy())
 gluon_growth = float(gluon_gradients[1].sum() / gluon_gradients[0].sum())
 torch_growth = float(torch_gradients[1].sum() / torch_gradients[0].sum())
-print(f"after two backward passes without clearing: Gluon's gradient is "
-      f"{gluon_growth:.1f} x one pass, PyTorch's {torch_growth:.1f} x")
+print(f"after two backward passes without clearing:\n"
+      f"Gluon's gradient is {gluon_growth:.1f} x one pass, PyTorch's "
+      f"{torch_growth:.1f} x")
 
 habit_check = claims.check(
     "PyTorch's gradient after two backward passes without zero_grad, "
@@ -551,9 +552,9 @@ gluon_symbolic = measures["Gluon", "MXNet symbolic"]
 torch_symbolic = measures["PyTorch", "MXNet symbolic"]
 margin = gluon_torch["tokens"] - gluon_symbolic["tokens"]
 print(f"Gluon vs PyTorch {gluon_torch['tokens']:.2f}, Gluon vs its own "
-      f"symbolic API {gluon_symbolic['tokens']:.2f}: closer by {margin:.2f} "
-      f"({gluon_torch['tokens'] / gluon_symbolic['tokens']:.1f} times as "
-      "similar)")
+      f"symbolic API {gluon_symbolic['tokens']:.2f}:\ncloser by "
+      f"{margin:.2f} ({gluon_torch['tokens'] / gluon_symbolic['tokens']:.1f}"
+      " times as similar)")
 
 likeness_checks = [
     claims.check(

@@ -31,15 +31,17 @@ at a time; this page counts them. No training, no data set.
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. Everything here runs on the CPU, where NumPy runs: the point
-# is to compare the APIs on the same arrays, not the devices.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, imports them and prints what the page runs on;
+# ``style.use`` sets the site's look for the figures. Everything here runs
+# on the CPU, where NumPy runs: the point is to compare the APIs on the
+# same arrays, not the devices.
 
 # sphinx_gallery_thumbnail_number = 2
 
-from sidebyside import runtime
+from sidebyside import runtime, style
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import difflib
 import inspect
@@ -59,12 +61,9 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from mxnet import autograd
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
 # %%
 # Part 1: the vocabulary
@@ -178,7 +177,11 @@ for name, array in arrays.items():
 # * **missing**: there is no such name.
 
 OUTCOMES = ["same", "other type", "different result", "error", "missing"]
-OUTCOME_COLORS = ["#1a9850", "#a6d96a", "#fdae61", "#d73027", "#bdbdbd"]
+# Outcomes are not APIs, so they take the site's other colours
+# (style.OTHER_COLORS): sky blue for NumPy's answer, yellow, orange and
+# purple for worse and worse, black for a name that is not there.
+OUTCOME_COLORS = ["#56B4E9", "#F0E442", "#E69F00", "#CC79A7", "#000000"]
+assert set(OUTCOME_COLORS) <= set(style.OTHER_COLORS)
 
 
 def as_numpy(value):
@@ -334,6 +337,20 @@ def evaluate_mx_np(expression):
 
 
 API_NAMES = ["MXNet symbolic", "Gluon (mx.nd)", "MXNet mx.np", "PyTorch"]
+# the site's colour of each of the three APIs; mx.np, MXNet's later NumPy
+# interface, is none of them and stays black in the figures
+API_COLORS = {"MXNet symbolic": style.COLORS["symbolic"],
+              "Gluon (mx.nd)": style.COLORS["gluon"],
+              "PyTorch": style.COLORS["pytorch"]}
+
+
+def color_tick_labels(tick_labels, api_names, bold=True):
+    """Colour each API's tick label as the site colours that API."""
+    for tick_label, api in zip(tick_labels, api_names):
+        tick_label.set_color(API_COLORS.get(api, "black"))
+        if bold:
+            tick_label.set_fontweight("bold")
+
 evaluators = {
     "MXNet symbolic": evaluate_symbolic,
     "Gluon (mx.nd)": lambda expression: evaluate(
@@ -414,12 +431,14 @@ outcome_codes = np.array([[OUTCOMES.index(results[expression, api][0])
                           for _, expression in EXPRESSIONS])
 half = len(EXPRESSIONS) // 2
 cmap = ListedColormap(OUTCOME_COLORS)
-fig, axes = plt.subplots(1, 2, figsize=(10, 8.5))
+fig, axes = plt.subplots(1, 2, figsize=(style.FIGURE_WIDTH, 8.5))
 for ax, rows in zip(axes, (slice(0, half), slice(half, None))):
     ax.imshow(outcome_codes[rows], cmap=cmap, vmin=-0.5,
               vmax=len(OUTCOMES) - 0.5, aspect="auto")
-    ax.set_xticks(range(len(API_NAMES)), short_names)
+    ax.set_xticks(range(len(API_NAMES)), short_names, fontsize=8)
     ax.xaxis.tick_top()
+    color_tick_labels([tick.label2 for tick in ax.xaxis.get_major_ticks()],
+                      API_NAMES, bold=False)
     ax.set_yticks(range(half),
                   [expression for _, expression in EXPRESSIONS[rows]],
                   family="monospace", fontsize=8)
@@ -429,30 +448,33 @@ for ax, rows in zip(axes, (slice(0, half), slice(half, None))):
     ax.tick_params(which="minor", length=0)
 fig.legend(handles=[Patch(color=color, label=outcome)
                     for outcome, color in zip(OUTCOMES, OUTCOME_COLORS)],
-           loc="lower center", ncol=len(OUTCOMES), frameon=False)
+           loc="lower center", ncol=3, frameon=False)
 fig.suptitle("Fifty NumPy quickstart expressions, run unchanged")
-fig.tight_layout(rect=(0, 0.04, 1, 1))
+fig.tight_layout(rect=(0, 0.07, 1, 1))
 plt.show()
 
 counts = {api: Counter(results[expression, api][0]
                        for _, expression in EXPRESSIONS)
           for api in API_NAMES}
-print(f"{'API':<16}" + "".join(f"{outcome:>18}" for outcome in OUTCOMES))
+# the outcomes' names, short enough for a table of 79 columns
+count_headers = ["same", "other type", "different", "error", "missing"]
+print(f"{'API':<16}" + "".join(f"{header:>12}" for header in count_headers))
 for api in API_NAMES:
     print(f"{api:<16}"
-          + "".join(f"{counts[api][outcome]:>18}" for outcome in OUTCOMES))
+          + "".join(f"{counts[api][outcome]:>12}" for outcome in OUTCOMES))
 
-fig, ax = plt.subplots(figsize=(9, 3.2))
+fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 3.0))
 left = np.zeros(len(API_NAMES))
 for outcome, color in zip(OUTCOMES, OUTCOME_COLORS):
     widths = np.array([counts[api][outcome] for api in API_NAMES])
     ax.barh(API_NAMES, widths, left=left, color=color, label=outcome)
     left += widths
 ax.invert_yaxis()
+color_tick_labels(ax.get_yticklabels(), API_NAMES)
 ax.set(xlabel=f"expressions out of {len(EXPRESSIONS)}", xlim=(0, 50),
        title="How much of the NumPy quickstart each API answers as NumPy")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3),
-          ncol=len(OUTCOMES), frameon=False)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25),
+          ncol=len(OUTCOMES), frameon=False, fontsize=9)
 fig.tight_layout()
 plt.show()
 
@@ -594,12 +616,15 @@ for function, answer in expected_answers.items():
 
 # %%
 # Each function is then called in eight ways. *Unchanged*: the same
-# function, given tensors or MXNet arrays (made by each framework's usual
-# constructor, ``torch.tensor``, ``mx.nd.array`` and ``mx.np.array``);
+# function, given MXNet arrays or tensors (made by each framework's usual
+# constructor, ``mx.nd.array``, ``mx.np.array`` and ``torch.tensor``);
 # also with the inputs recording gradients, as they would in a model.
 # *Renamed*: the same code with ``np`` meaning the framework, as if the
 # file began with ``import torch as np``. ``with_np`` makes that copy of a
 # function: the same compiled code, with another module behind the name.
+# The ways go in the site's order, Gluon's ``mx.nd`` first and PyTorch
+# last; MXNet's symbolic API has no place here, since a symbol holds no
+# values to hand to a NumPy function.
 
 
 def with_np(function, module):
@@ -647,10 +672,6 @@ def call_mx_np(function, args, rename=False, record=False):
 
 
 WAYS = {
-    "torch, unchanged": lambda f, args: call_torch(f, args),
-    "torch, unchanged, requires_grad": lambda f, args: call_torch(
-        f, args, requires_grad=True),
-    "import torch as np": lambda f, args: call_torch(f, args, rename=True),
     "mx.nd, unchanged": lambda f, args: call_mx_nd(f, args),
     "from mxnet import nd as np": lambda f, args: call_mx_nd(
         f, args, rename=True),
@@ -658,7 +679,13 @@ WAYS = {
     "mx.np, unchanged, autograd": lambda f, args: call_mx_np(
         f, args, record=True),
     "from mxnet import np": lambda f, args: call_mx_np(f, args, rename=True),
+    "torch, unchanged": lambda f, args: call_torch(f, args),
+    "torch, unchanged, requires_grad": lambda f, args: call_torch(
+        f, args, requires_grad=True),
+    "import torch as np": lambda f, args: call_torch(f, args, rename=True),
 }
+# the API each way belongs to, for the figure's colours
+WAY_APIS = ["Gluon (mx.nd)"] * 2 + ["MXNet mx.np"] * 3 + ["PyTorch"] * 3
 
 # %%
 # A call has four possible outcomes: NumPy's answer as a framework array
@@ -670,7 +697,7 @@ WAYS = {
 
 DROP_IN_OUTCOMES = ["NumPy's answer", "NumPy's answer, as NumPy array",
                     "different answer", "error"]
-DROP_IN_COLORS = ["#1a9850", "#fee08b", "#fdae61", "#d73027"]
+DROP_IN_COLORS = OUTCOME_COLORS[:4]  # as above: blue best, purple worst
 
 
 def try_call(way, function, args, reference=None):
@@ -700,9 +727,9 @@ drop_in = {(function, way): try_call(way, function, args)
 # ``DIFF`` another answer, ``error``).
 
 DROP_IN_SHORT = dict(zip(DROP_IN_OUTCOMES, ["ok", "numpy", "DIFF", "error"]))
-way_labels = ["torch", "+grad", "as np", "mx.nd", "as np", "mx.np",
+way_labels = ["mx.nd", "as np", "mx.np", "+grad", "as np", "torch",
               "+grad", "as np"]
-print(f"{'':<20}{'PyTorch':^21}|{'Gluon mx.nd':^14}|{'MXNet mx.np':^21}")
+print(f"{'':<20}{'Gluon mx.nd':^13}|{'MXNet mx.np':^20}|{'PyTorch':^21}")
 print(f"{'function':<20}" + "".join(f"{label:>7}" for label in way_labels))
 for function in cases:
     print(f"{function.__name__:<20}"
@@ -726,13 +753,15 @@ for way in WAYS:
 
 drop_in_codes = np.array([[DROP_IN_OUTCOMES.index(drop_in[function, way][0])
                            for way in WAYS] for function in cases])
-fig, ax = plt.subplots(figsize=(10, 5))
+fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 5))
 ax.imshow(drop_in_codes, cmap=ListedColormap(DROP_IN_COLORS), vmin=-0.5,
           vmax=len(DROP_IN_OUTCOMES) - 0.5, aspect="auto")
-way_ticks = ["torch\nunchanged", "torch\nrequires_grad", "import torch\nas np",
-             "mx.nd\nunchanged", "from mxnet\nimport nd as np",
-             "mx.np\nunchanged", "mx.np\nautograd", "from mxnet\nimport np"]
+way_ticks = ["mx.nd\nunchanged", "from mxnet\nimport nd\nas np",
+             "mx.np\nunchanged", "mx.np\nautograd", "from mxnet\nimport np",
+             "torch\nunchanged", "torch\nrequires\ngrad",
+             "import\ntorch\nas np"]
 ax.set_xticks(range(len(WAYS)), way_ticks, fontsize=8)
+color_tick_labels(ax.get_xticklabels(), WAY_APIS)
 ax.set_yticks(range(len(cases)), [function.__name__ for function in cases],
               family="monospace")
 ax.set_xticks(np.arange(len(WAYS) + 1) - 0.5, minor=True)
@@ -741,8 +770,8 @@ ax.grid(which="minor", color="white", linewidth=2)
 ax.tick_params(which="minor", length=0)
 ax.legend(handles=[Patch(color=color, label=outcome) for outcome, color
                    in zip(DROP_IN_OUTCOMES, DROP_IN_COLORS)],
-          loc="upper center", bbox_to_anchor=(0.5, -0.18),
-          ncol=len(DROP_IN_OUTCOMES), frameon=False)
+          loc="upper center", bbox_to_anchor=(0.5, -0.22),
+          ncol=2, frameon=False)
 ax.set_title("Ten NumPy functions given framework arrays")
 fig.tight_layout()
 plt.show()
@@ -856,7 +885,8 @@ for function in renamed_failures:
                             reference=function)[0]
     fixed_outcomes[function] = (outcome, grad_outcome)
     print(f"{function.__name__:<20} {tokens_changed(function, fix):>2} "
-          f"tokens changed: {outcome}; with requires_grad: {grad_outcome}")
+          f"tokens changed: {outcome}\n{'':<24}with requires_grad: "
+          f"{grad_outcome}")
 
 # sphinx_gallery_start_ignore
 # the prose below: four edits of at most four tokens, one rewrite

@@ -32,18 +32,21 @@ introduces the three APIs. The page reads the MNIST digits from
 # Set-up: threads, devices and versions
 # -------------------------------------
 #
-# As on every page, the thread count is set before MXNet and PyTorch are
-# imported. MXNet runs on the CPU; PyTorch uses a GPU when there is one.
+# As on every page, ``runtime.start`` sets the threads before MXNet and
+# PyTorch are imported, imports them and prints what the page runs on;
+# ``style.use`` sets the site's look for the figure. MXNet runs on the
+# CPU; PyTorch uses a GPU when there is one.
 
-from sidebyside import runtime
+from sidebyside import runtime, style
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import ast
 import difflib
 import inspect
 import io
 import linecache
+import os
 import re
 import textwrap
 import tokenize
@@ -60,12 +63,13 @@ from torch import nn
 from sidebyside import claims
 from sidebyside.data import ensure_mnist, read_idx
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+# MXNet prints a line each time it rewrites a graph for its MKLDNN
+# back-end (here, at each predict); it is switched off.
+os.environ["MXNET_SUBGRAPH_VERBOSE"] = "0"
 
 # %%
 # One set of hyper-parameters for every program on this page. The second
@@ -495,7 +499,9 @@ for (api, change), (_, outputs) in results.items():
 
 sizes = {change: tuple(results[api, change][0] for api in apis)
          for change in expected_heads}
-print("weights per API (symbolic, Gluon, PyTorch):", sizes)
+print("weights per API (symbolic, Gluon, PyTorch):")
+for change, change_sizes in sizes.items():
+    print(f"  {change:<6} {change_sizes}")
 same_size_checks = [
     claims.check(f"weights of the '{change}' network in the three APIs",
                  sizes[change], "==", (sizes[change][0],) * 3,
@@ -667,8 +673,9 @@ for (api, change), edit in edits.items():
         lines = edit[piece]["diff"]
         print(f"--- {title}: " + ("unchanged" if not lines else
                                   f"{len(lines)} diff lines"))
-        for line in lines:
-            print(f"    {line}")
+        for line in lines:  # a long statement on lines of 79 columns
+            print(textwrap.fill(f"    {line}", width=79,
+                                subsequent_indent=" " * 12))
     print("new framework names:", ", ".join(edit["new names"]) or "none")
 
 # %%
@@ -696,21 +703,24 @@ for (api, change), edit in edits.items():
 # (solid) and outside it (hatched), with the number of places above each
 # bar.
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-colours = {"MXNet symbolic": "C0", "Gluon": "C1", "PyTorch": "C2"}
+fig, axes = plt.subplots(1, 2, figsize=(style.FIGURE_WIDTH, 4),
+                         sharey=True)
+api_styles = dict(zip(apis, style.ORDER))  # "MXNet symbolic": "symbolic"...
 for ax, (change, title) in zip(axes, (("layer", "(a) add a BatchNorm"),
                                       ("head", "(b) add a second head"))):
     for position, api in enumerate(apis):
         net_edit = edits[api, change]["network"]
         out_edit = edits[api, change]["outside"]
-        ax.bar(position, net_edit["written"], color=colours[api])
+        colour = style.COLORS[api_styles[api]]
+        ax.bar(position, net_edit["written"], color=colour)
         ax.bar(position, out_edit["written"], bottom=net_edit["written"],
-               color=colours[api], hatch="//", edgecolor="white")
+               color=colour, hatch="//", edgecolor="white")
         places = net_edit["places"] + out_edit["places"]
         ax.text(position, net_edit["written"] + out_edit["written"] + 0.15,
                 f"{places} place{'s' if places > 1 else ''}",
                 ha="center")
-    ax.set_xticks(range(len(apis)), apis)
+    ax.set_xticks(range(len(apis)), [style.LABELS[api_styles[api]]
+                                     for api in apis])
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
 tallest = max(edit["network"]["written"] + edit["outside"]["written"]
@@ -742,13 +752,14 @@ with warnings.catch_warnings(record=True) as caught:
         module.fit(train_iter, num_epoch=1)
     except ValueError as error:
         forgotten_error = str(error)
-        print(f"ValueError: {forgotten_error}")
+        print(textwrap.fill(f"ValueError: {forgotten_error}", width=79))
     # sphinx_gallery_start_ignore
     else:
         raise AssertionError("the deliberate error did not happen")
     # sphinx_gallery_end_ignore
 for warning in caught:
-    print(f"{warning.category.__name__}: {warning.message}")
+    print(textwrap.fill(f"{warning.category.__name__}: {warning.message}",
+                        width=79))
 assert "parity_label" in forgotten_error
 assert "initialization" in forgotten_error
 assert any("label_names" in str(warning.message) for warning in caught)
@@ -773,7 +784,7 @@ pooled_metric.update(
 pooled = pooled_metric.get()[1]
 per_head = [accuracy(symbolic_outputs, head) for head in ("digit", "parity")]
 print(f"default metric: {pooled:.4f}; digit head {per_head[0]:.4f}, "
-      f"parity head {per_head[1]:.4f}, their mean {np.mean(per_head):.4f}")
+      f"parity head {per_head[1]:.4f}, mean {np.mean(per_head):.4f}")
 assert abs(pooled - np.mean(per_head)) < 1e-6
 
 # %%

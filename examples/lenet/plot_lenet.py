@@ -33,10 +33,12 @@ offline digits there, and without them the page downloads the full MNIST.
 # -------------------------------------
 #
 # MXNet reads its thread settings when it is imported, and importing it
-# drops PyTorch to a single thread. So the thread count is set first, for
-# both frameworks, and checked after the imports. MXNet runs on the CPU
-# (its last release has no GPU build for current CUDA); PyTorch uses a GPU
-# when there is one.
+# drops PyTorch to a single thread. So, as on every page,
+# ``runtime.start`` sets the thread count first, for both frameworks,
+# imports them, checks the count they took and prints what the page runs
+# on; ``style.use`` sets the site's look for the figure. MXNet runs on the
+# CPU (its last release has no GPU build for current CUDA); PyTorch uses a
+# GPU when there is one.
 #
 # This page also times the three APIs, so one more setting matters. Both
 # frameworks use the same OpenMP runtime, which gives every thread that
@@ -46,15 +48,16 @@ offline digits there, and without them the page downloads the full MNIST.
 # operations, and each operation then waits for its helpers to wake: on the
 # two-core machine that builds this site, MXNet trained LeNet about a third
 # slower beside PyTorch than alone. ``mxnet_on_main_thread=True`` selects
-# MXNet's synchronous engine, which computes on the main thread, so the two
-# frameworks share one team.
+# MXNet's synchronous engine (``NaiveEngine``), which computes on the main
+# thread, so the two frameworks share one team.
 
-from sidebyside import runtime
+from sidebyside import runtime, style
 
-num_threads = runtime.configure_threads(mxnet_on_main_thread=True)
+devices = runtime.start("mxnet", "torch", mxnet_on_main_thread=True)
 
 import inspect
 import logging
+import textwrap
 import time
 
 import matplotlib.pyplot as plt
@@ -69,12 +72,9 @@ from sidebyside import claims
 from sidebyside.timers import EpochTimer, record_training_speed
 from sidebyside.data import ensure_mnist, read_idx
 
-torch.set_num_threads(num_threads)
-assert torch.get_num_threads() == num_threads
-runtime.print_setup()
-
-mx_ctx = runtime.mxnet_context()
-torch_device = runtime.torch_device()
+style.use()
+mx_ctx = devices.mxnet
+torch_device = devices.torch
 
 # %%
 # One set of hyper-parameters for the three APIs. The learning rate drops
@@ -120,8 +120,11 @@ train_labels = read_idx(mnist.train_labels)
 test_images = read_images(mnist.test_images)
 test_labels = read_idx(mnist.test_labels)
 num_train, num_test = len(train_images), len(test_images)
-print(f"{num_train} training and {num_test} test digits "
-      f"in {mnist.directory}; images {train_images.shape}, "
+# the folder relative to the data folder: where it sits on the machine
+# that runs the page is no business of the page
+data_folder = mnist.directory.relative_to(mnist.root).as_posix()
+print(f"{num_train} training and {num_test} test digits in {data_folder} "
+      f"under $SIDEBYSIDE_DATA;\nimages {train_images.shape}, "
       f"pixels {train_images.min()} to {train_images.max()}")
 
 # %%
@@ -159,7 +162,7 @@ def symbolic_lenet():
 
 
 lenet_symbol = symbolic_lenet()
-print(lenet_symbol.list_arguments())
+print(textwrap.fill(", ".join(lenet_symbol.list_arguments()), width=79))
 
 # %%
 # ``mx.io.NDArrayIter`` serves the arrays in batches, under the names the
@@ -460,11 +463,12 @@ accuracy_checks = [
 # own way. They are alike, because the computation is the same.
 
 epochs = np.arange(1, num_epochs + 1)
-fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(10, 4))
-for api, (history, _, _) in results.items():
-    loss_ax.plot(epochs, history["loss"], marker="o", label=api)
+fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2,
+                                           figsize=(style.FIGURE_WIDTH, 4))
+for api, (history, _, _) in zip(style.ORDER, results.values()):
+    loss_ax.plot(epochs, history["loss"], **style.line(api))
     accuracy_ax.plot(epochs, 100 * np.array(history["accuracy"]),
-                     marker="o", label=api)
+                     **style.line(api))
 loss_ax.set(xlabel="epoch", ylabel="training loss (cross-entropy)",
             yscale="log", title="Training loss")
 accuracy_ax.set(xlabel="epoch", ylabel="test accuracy (%)",
@@ -473,7 +477,7 @@ accuracy_ax.axhline(97, color="grey", linestyle="--", linewidth=1,
                     label="97 % bar")
 for ax in (loss_ax, accuracy_ax):
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=9)
 fig.tight_layout()
 plt.show()
 
@@ -600,7 +604,8 @@ same_computation_checks += [
 
 metric_name, last_epoch_loss = train_loss_metric.get()
 print(f"fit returned {fit_returned!r}; the metric object holds "
-      f"{metric_name} = {last_epoch_loss:.4f}, the last epoch's value only")
+      f"{metric_name} = {last_epoch_loss:.4f},\nthe last epoch's value "
+      "only")
 fit_checks = [
     claims.check("what Module.fit returned", repr(fit_returned), "==",
                  "None", "a fit that returned its history would make the "

@@ -35,28 +35,35 @@ lists the configurations, ``--json`` writes the figures to a file).
 # ------
 #
 # This process only reports and plots: every measurement runs in a process
-# of its own, started by :func:`sidebyside.bench.run`. The frameworks are
-# imported here to print their versions and devices, and to look at one
-# bound graph.
+# of its own, started by :func:`sidebyside.bench.run`. As on every page,
+# ``runtime.start`` sets the threads before MXNet and PyTorch are imported,
+# imports them (here to print their versions and devices, and to look at
+# one bound graph) and prints what the page runs on; ``style.use`` sets
+# the site's look for the figure. ``say`` prints a long message wrapped to
+# the width of the page.
 
-from sidebyside import runtime
+from sidebyside import runtime, style
 
-num_threads = runtime.configure_threads()
+devices = runtime.start("mxnet", "torch")
 
 import math
 import os
+import textwrap
 
 import matplotlib.pyplot as plt
 import mxnet as mx
 import numpy as np
-import torch
+from matplotlib.patches import Patch
 
 from sidebyside import bench, claims, lenet
 
-torch.set_num_threads(num_threads)
-runtime.print_setup()
-print(f"MXNet context: {runtime.mxnet_context()}, "
-      f"PyTorch device: {runtime.torch_device()}")
+style.use()
+
+
+def say(message):
+    """Print ``message`` in lines of at most 79 characters."""
+    print(textwrap.fill(message, width=79, subsequent_indent="    "))
+
 
 # %%
 # What LeNet costs
@@ -91,9 +98,35 @@ print(f"{'training step (forward + backward)':<44}"
 
 report = bench.run(batch_sizes=(64, 256), steps=8, rounds=3, warmup=2,
                    profiles=[("torch-compile", "train", 64),
-                             ("torch-eager", "train", 64)])
+                             ("torch-eager", "train", 64)],
+                   progress=say)
 busy = report["busy"]["busy"]
-print(bench.table(report))
+
+# %%
+# The figures, one row per configuration, mode and batch size: images per
+# second (the median of the rounds, and the slowest to the fastest round),
+# the share of the float32 ceiling (below) that rate reaches, and the
+# seconds of the first step. A star marks a training configuration whose
+# weights did not change. Thread counts and memory are printed after it.
+
+print(f"{'configuration':<22}{'mode':<10}{'batch':>6}{'images/s':>10}"
+      f"{'rounds':>14}{'ceiling':>8}{'1st s':>7}")
+for result in report["results"]:
+    low, high = result["spread"]
+    no_gradient = " *" if result["trains"] is False else ""
+    print(f"{result['config']:<22}{result['mode']:<10}"
+          f"{result['batch_size']:>6}{result['images_per_s']:>10,.0f}"
+          f"{f'{low:,.0f}-{high:,.0f}':>14}"
+          f"{result['fraction_of_ceiling']:>8.1%}"
+          f"{result['first_step_s']:>7.2f}{no_gradient}")
+print("* its weights did not change: it computes no gradient (see below)")
+threads_used = sorted({result["threads"] for result in report["results"]})
+say(f"threads per process: {', '.join(map(str, threads_used))}; "
+    f"{report['rounds']} rounds of {report['steps']} steps")
+machine = report["busy"]
+say("machine: " + ("BUSY: " + "; ".join(machine["reasons"]) if busy else
+                   f"quiet (other processes up to "
+                   f"{machine['busiest_other_cores'] or 0:.2f} cores)"))
 
 # %%
 # The ceiling
@@ -114,10 +147,13 @@ estimate = report["cpu_estimate"]
 for when in ("before", "after"):
     sizes = ", ".join(f"{size}: {gflops:.0f}"
                       for size, gflops in ceiling[when]["by_size"].items())
-    print(f"matmul {when} the rounds, GFLOP/s by size: {sizes}")
-print(f"ceiling: {ceiling['gflops']:.0f} GFLOP/s; "
-      + (f"CPU estimate: {estimate['gflops']:.0f} GFLOP/s" if estimate
-         else "no CPU estimate (flags or clock not reported)"))
+    say(f"matmul {when} the rounds, GFLOP/s by size: {sizes}")
+say(f"ceiling: {ceiling['gflops']:.0f} GFLOP/s; "
+    + (f"CPU estimate: {estimate['cores']} cores x {estimate['lanes']} "
+       f"float32 lanes ({estimate['vector']}) x 2 (FMA) x "
+       f"{estimate['fma_units']} FMA units x {estimate['ghz']:.2f} GHz = "
+       f"{estimate['gflops']:.0f} GFLOP/s" if estimate
+       else "no CPU estimate (flags or clock not reported)"))
 ceiling_spread = (max(ceiling["before"]["gflops"], ceiling["after"]["gflops"])
                   / min(ceiling["before"]["gflops"],
                         ceiling["after"]["gflops"]) - 1)
@@ -125,35 +161,52 @@ print(f"before and after differ by {ceiling_spread:.0%}")
 
 # %%
 # The same figures as a chart: images per second, median of the rounds,
-# with the black lines spanning the fastest and slowest round. A hatched
-# bar is a training configuration whose weights did not change (see
-# below): its speed is not a training speed.
+# with the black lines spanning the fastest and slowest round. Each bar
+# takes the colour of the API its configuration runs (MXNet's ``Module``
+# for the symbolic API, Gluon, PyTorch), light for batch 64 and full for
+# batch 256. A hatched bar is a training configuration whose weights did
+# not change (see below): its speed is not a training speed.
 
 configs = [config for config in bench.CONFIGS]
-fig, axes = plt.subplots(1, 2, figsize=(11, 5))
-width = 0.38
+
+
+def api_of(config):
+    """The API a configuration runs, for its colour."""
+    if config.startswith("mxnet-module"):
+        return "symbolic"
+    return "gluon" if config.startswith("gluon") else "pytorch"
+
+
+batch_shades = {64: 0.45, 256: 1.0}  # batch 64 light, 256 full colour
+fig, axes = plt.subplots(2, 1, figsize=(style.FIGURE_WIDTH, 9))
+width = 0.4
 for ax, mode in zip(axes, bench.MODES):
     shown = [config for config in configs
              if mode in bench.CONFIGS[config].modes]
+    colours = [style.COLORS[api_of(config)] for config in shown]
     for offset, batch_size in zip((-width / 2, width / 2), (64, 256)):
         results = [bench.find(report, config, mode, batch_size)
                    for config in shown]
         medians = np.array([r["images_per_s"] for r in results])
         spreads = np.array([r["spread"] for r in results]).T
         bars = ax.bar(np.arange(len(shown)) + offset, medians, width,
-                      label=f"batch {batch_size}",
+                      color=colours, alpha=batch_shades[batch_size],
                       yerr=[medians - spreads[0], spreads[1] - medians],
-                      capsize=2)
+                      error_kw={"ecolor": "black", "capsize": 2})
         for bar, result in zip(bars, results):
             if result["trains"] is False:
                 bar.set_hatch("//")
-    ax.set_xticks(np.arange(len(shown)), shown, rotation=45, ha="right",
-                  fontsize=8)
-    ax.set(ylabel="images per second (median of the rounds)",
-           title=f"LeNet, {mode}")
+    ax.set_xticks(np.arange(len(shown)), shown, rotation=30, ha="right",
+                  fontsize=9)
+    ax.set(ylabel="images per second", title=f"LeNet, {mode}")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend()
-fig.suptitle("Every configuration, timed in turns"
+legend_handles = [Patch(**style.patch(api)) for api in style.ORDER] + [
+    Patch(color="grey", alpha=shade, label=f"batch {batch_size}")
+    for batch_size, shade in batch_shades.items()] + [
+    Patch(facecolor="white", edgecolor="black", hatch="//",
+          label="weights unchanged")]
+axes[0].legend(handles=legend_handles, ncol=2, fontsize=9)
+fig.suptitle("Every configuration, timed in turns (median of the rounds)"
              + (" (BUSY MACHINE)" if busy else ""))
 fig.tight_layout()
 plt.show()
@@ -172,7 +225,7 @@ plt.show()
 mkldnn_train = bench.find(report, "gluon-hybrid-mkldnn", "train", 64)
 hybrid_train = bench.find(report, "gluon-hybrid", "train", 64)
 print(f"gluon-hybrid-mkldnn: {mkldnn_train['images_per_s']:,.0f} images/s,"
-      f" weights changed: {mkldnn_train['trains']}; gluon-hybrid: "
+      f" weights changed: {mkldnn_train['trains']}\ngluon-hybrid:        "
       f"{hybrid_train['images_per_s']:,.0f} images/s, weights changed: "
       f"{hybrid_train['trains']}")
 no_gradient_checks = [
@@ -220,7 +273,7 @@ rewritten = {"inference bind": mkldnn_operators("null"),
              "training bind": mkldnn_operators("write"),
              "inference bind, backend NONE": mkldnn_operators("null",
                                                               "NONE")}
-print("MKLDNN subgraph operators:", rewritten)
+say(f"MKLDNN subgraph operators: {rewritten}")
 backend_checks = [
     claims.check("MKLDNN operators, Module's inference bind",
                  rewritten["inference bind"], "==", 4,
@@ -256,8 +309,8 @@ for first, second, what in (
         ("gluon", "gluon-naive", "threaded / naive engine, imperative"),
         ("gluon-hybrid", "gluon-hybrid-naive",
          "threaded / naive engine, hybridized")):
-    print(f"inference, batch 256, {what}: {first} / {second}: "
-          f"{ratio_text(first, second, 'inference', 256)}")
+    say(f"inference, batch 256, {what}: {first} / {second}: "
+        f"{ratio_text(first, second, 'inference', 256)}")
 
 # %%
 # What these figures say about ``hybridize``'s gain, decided as the
@@ -284,8 +337,8 @@ for batch_size in (64, 256):
                "the threaded engine",
         None: "the machine was busy and the rounds disagree: not decided",
     }[more_on_naive]
-    print(f"batch {batch_size}: gain on NaiveEngine / gain on the threaded "
-          f"engine {np.median(engine_ratios(batch_size)):.2f}: {finding}")
+    say(f"batch {batch_size}: gain on NaiveEngine / gain on the threaded "
+        f"engine {np.median(engine_ratios(batch_size)):.2f}: {finding}")
 
 # %%
 # Each framework at its best
@@ -309,15 +362,15 @@ best_of = {}
 for framework, by_style in styles.items():
     for mode in bench.MODES:
         for batch_size in (64, 256):
-            for style, candidates in by_style.items():
+            for kind, candidates in by_style.items():
                 config, result = bench.best(report, candidates, mode,
                                             batch_size)
-                best_of[framework, style, mode, batch_size] = config
+                best_of[framework, kind, mode, batch_size] = config
             graph = best_of[framework, "graph", mode, batch_size]
             eager = best_of[framework, "imperative", mode, batch_size]
-            print(f"{framework:<8}{mode:<10}batch {batch_size:>3}: graph "
-                  f"{graph}, imperative {eager}: "
-                  f"{ratio_text(graph, eager, mode, batch_size)}")
+            say(f"{framework:<8}{mode:<10}batch {batch_size:>3}: graph "
+                f"{graph}, imperative {eager}: "
+                f"{ratio_text(graph, eager, mode, batch_size)}")
 
 # %%
 # **Inference: a graph wins within each framework.** A frozen graph can
@@ -384,8 +437,8 @@ for mode in bench.MODES:
         pay_back = (f"pays back after "
                     f"{math.ceil(compiled['first_step_s'] / gain):,} "
                     "step(s)" if gain > 0 else "never pays back here")
-        print(f"torch.compile {mode}, batch {batch_size}: first step "
-              f"{compiled['first_step_s']:.2f} s, {pay_back}")
+        say(f"torch.compile {mode}, batch {batch_size}: first step "
+            f"{compiled['first_step_s']:.2f} s, {pay_back}")
 
 # %%
 # The first compilation of all, training at batch 64, starts from an
@@ -394,8 +447,8 @@ for mode in bench.MODES:
 first_compile = bench.find(report, "torch-compile", "train", 64)
 compile_in_steps = first_compile["first_step_s"] / (
     64 / first_compile["images_per_s"])
-print(f"first compilation: {first_compile['first_step_s']:.1f} s, the "
-      f"time of {compile_in_steps:,.0f} compiled training steps")
+say(f"first compilation: {first_compile['first_step_s']:.1f} s, the "
+    f"time of {compile_in_steps:,.0f} compiled training steps")
 compile_check = claims.check(
     "torch.compile's first step, in compiled training steps",
     compile_in_steps, ">=", 100,
@@ -415,15 +468,16 @@ compile_check = claims.check(
 
 compile_profiles = {key: entry for key, entry in report["profiles"].items()
                     if key not in bench.MODES}
-print(bench.profile_table({"profiles": compile_profiles}))
+for line in bench.profile_table({"profiles": compile_profiles}).splitlines():
+    say(line)
 for key, entry in compile_profiles.items():
     rows = entry["operators"]
     generated = sum(row["ms_per_step"] for row in rows
                     if "CompiledFxGraph" in row["operator"])
     convolutions = sum(row["ms_per_step"] for row in rows
                        if "convolution" in row["operator"])
-    print(f"{entry['config']}: {convolutions:.2f} ms/step in convolution "
-          f"kernels, {generated:.2f} ms/step in generated code")
+    say(f"{entry['config']}: {convolutions:.2f} ms/step in convolution "
+        f"kernels, {generated:.2f} ms/step in generated code")
 
 # %%
 # How close to the ceiling?
@@ -437,11 +491,12 @@ for key, entry in compile_profiles.items():
 targets = {"train": 0.35, "inference": 0.65}
 for mode, target in targets.items():
     entry = report["profiles"][mode]
-    print(f"{mode}: closest {entry['config']}, batch "
-          f"{entry['batch_size']}: {entry['fraction_of_ceiling']:.0%} of "
-          f"the ceiling (target {target:.0%})")
-print(bench.profile_table({"profiles": {
-    mode: report["profiles"][mode] for mode in bench.MODES}}))
+    say(f"{mode}: closest {entry['config']}, batch "
+        f"{entry['batch_size']}: {entry['fraction_of_ceiling']:.0%} of "
+        f"the ceiling (target {target:.0%})")
+closest_profiles = {mode: report["profiles"][mode] for mode in bench.MODES}
+for line in bench.profile_table({"profiles": closest_profiles}).splitlines():
+    say(line)
 
 # %%
 # The big products, convolutions and matrix products, are what the ceiling
@@ -456,8 +511,8 @@ for mode in bench.MODES:
     share = sum(row["share"] for row in entry["operators"]
                 if any(word in row["operator"].lower()
                        for word in arithmetic))
-    print(f"{mode}: {share:.0%} of the profiled time in convolutions and "
-          f"matrix products, {1 - share:.0%} elsewhere")
+    say(f"{mode}: {share:.0%} of the profiled time in convolutions and "
+        f"matrix products, {1 - share:.0%} elsewhere")
 
 # %%
 # **No configuration comes near the ceiling.** LeNet's layers are small
@@ -467,9 +522,9 @@ for mode in bench.MODES:
 
 closest = max(report["results"], key=lambda r: r["fraction_of_ceiling"]
               if r["trains"] is not False else 0)
-print(f"closest to the ceiling: {closest['config']}, {closest['mode']}, "
-      f"batch {closest['batch_size']}: "
-      f"{closest['fraction_of_ceiling']:.0%}")
+say(f"closest to the ceiling: {closest['config']}, {closest['mode']}, "
+    f"batch {closest['batch_size']}: "
+    f"{closest['fraction_of_ceiling']:.0%}")
 ceiling_observation = claims.observe(
     "best fraction of the float32 matmul ceiling, any configuration",
     closest["fraction_of_ceiling"], "<", 0.75,
