@@ -258,3 +258,28 @@ def test_archive_runs_a_page_in_a_fresh_environment(html_build, tmp_path):
     print(result.stdout[-1500:])
     assert result.returncode == 0, result.stderr[-3000:]
     assert "check passed" in result.stdout
+
+
+def test_next_links_read_the_whole_site_in_one_order(html_build):
+    # home page, guide, gallery (topic by topic), then the rest: one chain
+    import posixpath
+
+    page, chain = "index.html", []
+    while page and page not in chain:
+        chain.append(page)
+        text = (HTML / page).read_text()
+        found = re.search(r'<link rel="next" title="[^"]*" href="([^"]+)"',
+                          text)
+        page = posixpath.normpath(posixpath.join(
+            posixpath.dirname(page), found[1])) if found else None
+    print(" -> ".join(chain))
+    guide = [name for name in chain if name.startswith("guide/")]
+    gallery = [name for name in chain if name.startswith("auto_examples/")]
+    assert chain.index(guide[-1]) < chain.index(gallery[0])
+    scripts = [f"auto_examples/{script.relative_to(EXAMPLES).with_suffix('')}"
+               ".html" for script in example_scripts()]
+    assert sorted(gallery[1:]) == sorted(scripts)
+    topics = [name.split("/")[1] for name in gallery[1:]]
+    # each topic's pages are read together
+    assert len(topics) - sum(a == b for a, b in zip(topics, topics[1:])) \
+        == len(set(topics))
