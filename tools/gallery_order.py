@@ -19,6 +19,7 @@ PAGES = [
     "plot_shared_gradients.py",
     "plot_siamese_training.py",
     "plot_multihead.py",
+    "plot_ignore_stale_grad.py",
     "plot_masked_loss.py",
     "plot_shared_module.py",
     "plot_multihead_cost.py",

@@ -4,11 +4,12 @@ Two heads in one graph: a loss masked face by face with ``MakeLoss``
 
 :ref:`sphx_glr_auto_examples_multihead_plot_multihead.py` routed each face
 of two singly-labelled datasets to the head that has its label: with an
-``if`` in Gluon and PyTorch, and in MXNet's symbolic graph with labels
-marked "unknown" and ``SoftmaxOutput``, the one loss layer of MXNet that
-ignores a label. This page routes in the graph without that layer: a mask
-multiplied into a loss written out in symbols and handed to
-``mx.sym.MakeLoss``, which works for any loss.
+``if`` in PyTorch (and in Gluon, on
+:ref:`sphx_glr_auto_examples_multihead_plot_ignore_stale_grad.py`), and in
+MXNet's symbolic graph with labels marked "unknown" and ``SoftmaxOutput``,
+the one loss layer of MXNet that ignores a label. This page routes in the
+graph without that layer: a mask multiplied into a loss written out in
+symbols and handed to ``mx.sym.MakeLoss``, which works for any loss.
 
 **What you will learn**
 

@@ -114,7 +114,7 @@ plt.show()
 # The counts, checked
 # -------------------
 #
-# The network of the first page, built in the three APIs, must have
+# The network of the first page, built here in the three APIs, must have
 # exactly the weights the shapes give. In MXNet's symbolic API the
 # weights are the arguments of the graph other than the data and the
 # labels, and ``infer_shape`` gives their shapes from the input's.
@@ -302,7 +302,7 @@ print(f"Times: {busy_note(prediction_load.other_cores)}")
 #   and the three APIs and PyTorch's operation counter agree with them.
 # * On a quiet machine, time follows the work; on a shared one, a ratio of
 #   times is a measurement of that moment, so it is printed, not checked.
-# * What the sharing costs to write, API by API, is on
+# * What the network costs to write, symbolic against PyTorch, is on
 #   :ref:`sphx_glr_auto_examples_multihead_plot_multihead.py`; the symbolic
 #   API's other ways to share a trunk are on
 #   :ref:`sphx_glr_auto_examples_multihead_plot_masked_loss.py` and

@@ -2,14 +2,16 @@
 One trunk, several graphs: ``shared_module`` and ``BucketingModule``
 ====================================================================
 
-In Gluon and PyTorch, the two-headed network of
+In PyTorch, the two-headed network of
 :ref:`sphx_glr_auto_examples_multihead_plot_multihead.py` runs the trunk and
-the one head that has a label, picked by an ``if``. MXNet's symbolic API
-fixes a graph before any data arrives; that page gave its graph both
-heads and marked the missing labels "unknown". This page tries the way
-closer to the ``if``: one graph per dataset, the trunk and that dataset's
-head, with the trunk's weights shared between the graphs. MXNet offers two
-tools for it, ``Module.bind(shared_module=...)`` and ``BucketingModule``.
+the one head that has a label, picked by an ``if``, and so does Gluon's
+(:ref:`sphx_glr_auto_examples_multihead_plot_ignore_stale_grad.py`).
+MXNet's symbolic API fixes a graph before any data arrives; that page
+gave its graph both heads and marked the missing labels "unknown". This
+page tries the way closer to the ``if``: one graph per dataset, the trunk
+and that dataset's head, with the trunk's weights shared between the
+graphs. MXNet offers two tools for it, ``Module.bind(shared_module=...)``
+and ``BucketingModule``.
 Both fail when used the natural way, twice with a message that does not
 say why and once silently, and the page shows what they ask of the graphs
 before they train the network.
