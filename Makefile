@@ -22,12 +22,19 @@ html: data
 html-noplot: setup
 	$(PY) tools/build_site.py html --noplot
 
-test: data browser
+# tox makes an environment of its own with every pinned package and writes
+# the data there (tox.ini), so the test needs only tox itself in .venv.
+TOX := $(VENV)/bin/tox
+test: browser $(TOX)
 	@rm -f _build/test-results.xml; \
-	$(VENV)/bin/tox run -e py311 -- --junitxml=_build/test-results.xml; \
+	$(TOX) run -e py311 -- --junitxml=_build/test-results.xml; \
 	status=$$?; \
-	$(PY) tools/test_summary.py _build/test-results.xml; \
+	$(PYTHON) tools/test_summary.py _build/test-results.xml; \
 	exit $$status
+
+$(TOX):
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -c requirements.txt tox
 
 data: setup
 	$(PY) -m sidebyside.data
