@@ -185,18 +185,14 @@ def test_no_page_shows_a_path_of_the_building_machine(html_build):
 def notebook_runs(html_build):
     """Every notebook the site offers, run as downloaded in a fresh IPython
     kernel, two at a time (tools/run_notebooks.py says why that is fair)."""
-    import concurrent.futures
-
     from tools import run_notebooks
 
-    paths = run_notebooks.notebooks()
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        results = dict(zip(paths, pool.map(run_notebooks.run_in_process,
-                                           paths)))
-    for path, (seconds, error) in results.items():
+    def report(path, seconds, error):
         print(f"notebook {path.relative_to(GALLERY)}: "
-              f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s")
-    return results
+              f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s",
+              flush=True)
+
+    return run_notebooks.run_all(run_notebooks.notebooks(), 2, report)
 
 
 @pytest.mark.parametrize("page", [

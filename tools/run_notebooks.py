@@ -12,7 +12,8 @@ if one failed. With ``--jobs 2`` two notebooks run at once, each kernel in
 a process of its own: the pages are written to hold on a busy machine
 (they take the cores that are free, and a speed they cannot measure is
 reported as such), so this checks that they run, in about half the time;
-their speeds are not the site's figures.
+their speeds are not the site's figures. The performance page's notebook
+(:data:`ALONE`) runs on its own after the others.
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ def run(path: Path) -> tuple[float, str | None]:
         return time.perf_counter() - start, None
 
 
+#: Notebooks that run alone, never beside another: the performance page
+#: starts a process per benchmark configuration and times them, and a
+#: page running beside it slowed many-fold (the siamese training notebook:
+#: 48 s on its own, 533 s beside the benchmark).
+ALONE = ("performance/plot_performance.ipynb",)
+
+
 def run_in_process(path: Path) -> tuple[float, str | None]:
     """:func:`run` in a Python process of its own (for ``--jobs``)."""
     result = subprocess.run(
@@ -82,6 +90,28 @@ def run_in_process(path: Path) -> tuple[float, str | None]:
     return seconds, error
 
 
+def run_all(paths: list[Path], jobs: int = 1, report=print) -> dict:
+    """Run ``paths``, ``jobs`` at a time (each in a process of its own when
+    more than one), those in :data:`ALONE` afterwards on their own; call
+    ``report(path, seconds, error)`` as each ends; return path -> (seconds,
+    error)."""
+    alone = [path for path in paths if path.is_relative_to(GALLERY)
+             and path.relative_to(GALLERY).as_posix() in ALONE] \
+        if jobs > 1 else []
+    shared = [path for path in paths if path not in alone]
+    runner = run if jobs == 1 else run_in_process
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        futures = {pool.submit(runner, path): path for path in shared}
+        for future in concurrent.futures.as_completed(futures):
+            results[futures[future]] = future.result()
+            report(futures[future], *results[futures[future]])
+    for path in alone:
+        results[path] = run_in_process(path)
+        report(path, *results[path])
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
@@ -92,29 +122,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:  # a worker of --jobs: the result as JSON, last line
         print(json.dumps(run(args.one)))
         return 0
-    paths = args.notebooks or notebooks()
+    paths = [path.resolve() for path in args.notebooks] or notebooks()
     if not paths:
         print("no notebook found: build the site first (make html)",
               file=sys.stderr)
         return 1
-    failed = []
-    runner = run if args.jobs == 1 else run_in_process
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(runner, path): path for path in paths}
-        print(f"running {len(paths)} notebooks, {args.jobs} at a time ...",
+    print(f"running {len(paths)} notebooks, {args.jobs} at a time ...",
+          flush=True)
+    done = []
+
+    def report(path, seconds, error):
+        done.append(path)
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"[{len(done)}/{len(paths)}] {name}: "
+              f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s",
               flush=True)
-        for done, future in enumerate(
-                concurrent.futures.as_completed(futures), 1):
-            path = futures[future]
-            name = path.resolve().relative_to(ROOT) \
-                if path.resolve().is_relative_to(ROOT) else path
-            seconds, error = future.result()
-            print(f"[{done}/{len(paths)}] {name}: "
-                  f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s",
-                  flush=True)
-            if error is not None:
-                print(error, flush=True)
-                failed.append(name)
+        if error is not None:
+            print(error, flush=True)
+
+    results = run_all(paths, args.jobs, report)
+    failed = [path for path, (_, error) in results.items() if error]
     print(f"notebooks: {len(paths) - len(failed)} ran, {len(failed)} failed")
     return 1 if failed else 0
 
