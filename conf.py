@@ -193,7 +193,11 @@ copybutton_only_copy_prompt_lines = True
 # -- The reader's archive: pages, helper package, requirements, README ------
 def _write_archive(app):
     """Write docs/auto_examples/sidebyside-pages.zip (tools/archive.py)
-    once sphinx-gallery has written the gallery's scripts and notebooks."""
+    once sphinx-gallery has written the gallery's scripts and notebooks.
+    A process that runs one example (the ``dummy`` builder, see
+    tools/build_site.py) reads no gallery page, so it does not write it."""
+    if app.builder.name == "dummy":
+        return
     from tools import archive
 
     archive.write()
