@@ -253,7 +253,10 @@ def setup_lines() -> list[str]:
                      f"{torch.get_num_threads()} intra-op threads")
     if "torchvision" in sys.modules:
         lines.append(f"torchvision {sys.modules['torchvision'].__version__}")
-    cores = f"{cpu_count()} CPU cores available"
+    usable, machine = cpu_count(), os.cpu_count() or cpu_count()
+    cores = f"{usable} CPU core{'s' if usable > 1 else ''} available"
+    if usable < machine:
+        cores += f" to this process (of the machine's {machine})"
     if busy_cores:
         cores += (f", {busy_cores} of them busy with other work when this "
                   "process set its threads (so it uses fewer)")
