@@ -74,22 +74,15 @@ myst_substitutions = _build_information()
 # The claim ledger (docs/ledger.md), from what the gallery pages recorded
 # when they ran (sidebyside.claims; tools/build_site.py sets the folder).
 from sidebyside import claims  # noqa: E402
-from tools.build_site import RECORDS, peak_memory  # noqa: E402
-
-myst_substitutions["claim_ledger"] = claims.ledger_markdown(RECORDS)
+from tools.build_site import (  # noqa: E402
+    RECORDS, cached_costs, gallery_lock, peak_memory)
 
 
 def _page_costs() -> str:
     """Each gallery page's running time and peak memory, as a Markdown
     table, from what sphinx-gallery cached when the page last ran."""
-    import json
-
-    gallery = ROOT / "docs" / "auto_examples"
     rows = []
-    for cost_file in sorted(gallery.glob("*/plot_*.cost.json")):
-        cost = json.loads(cost_file.read_text())
-        page = cost_file.relative_to(gallery).as_posix()
-        page = page.removesuffix(".cost.json")
+    for page, cost in cached_costs().items():
         memory = f"{cost['memory']:.0f} MB" if cost["memory"] else "-"
         rows.append(f"| {{doc}}`/auto_examples/{page}` | "
                     f"{cost['time']:.1f} s | {memory} |")
@@ -99,7 +92,11 @@ def _page_costs() -> str:
             + "\n".join(rows))
 
 
-myst_substitutions["page_costs"] = _page_costs()
+# A process that runs one example (tools/build_site.py) reads neither table,
+# and other such processes may be writing the files they come from.
+if os.environ.get("SIDEBYSIDE_EXECUTE") in (None, "none"):
+    myst_substitutions["claim_ledger"] = claims.ledger_markdown(RECORDS)
+    myst_substitutions["page_costs"] = _page_costs()
 
 # -- autodoc: the API reference of the helper package ----------------------
 autodoc_member_order = "bysource"
@@ -126,10 +123,14 @@ np.random.seed(0)
 # sphinx-gallery build and runs every example that matches GALLERY_PATTERN
 # (default: all) in this one process.
 _execute = os.environ.get("SIDEBYSIDE_EXECUTE")
+_ignore_pattern = r"__init__\.py"
 if _execute == "none":
     _filename_pattern = r"(?!)"  # matches nothing
 elif _execute:
     _filename_pattern = re.escape(str(Path(_execute).resolve())) + "$"
+    # Such processes run side by side: each leaves the other examples alone
+    # (sphinx-gallery matches the pattern to file names, which are unique)
+    _ignore_pattern += rf"|^(?!{re.escape(Path(_execute).name)}$)"
     # Such a process only fills the cache: it reads no page but the home
     # page (the final pass reads and checks every page).
     exclude_patterns += [
@@ -151,7 +152,7 @@ sphinx_gallery_conf = {
                          "../examples/apis", "../examples/performance"],
     "within_subsection_order": "tools.gallery_order.ReadingOrder",
     "filename_pattern": _filename_pattern,
-    "ignore_pattern": r"__init__\.py",
+    "ignore_pattern": _ignore_pattern,
     "doc_module": ("sidebyside",),
     "backreferences_dir": None,
     "capture_repr": (),
@@ -170,6 +171,14 @@ sphinx_gallery_conf = {
     # figures also saved at twice the resolution, for high-density screens
     "image_srcset": ["2x"],
 }
+if _execute and _execute != "none":
+    # ... and writes the gallery's shared files one process at a time
+    # (tools.build_site.GalleryLock)
+    sphinx_gallery_conf["reset_modules"] = ("matplotlib", gallery_lock)
+    sphinx_gallery_conf["reset_modules_order"] = "both"
+    # the download-all archives would read the files other such processes
+    # are writing; the final pass writes them
+    sphinx_gallery_conf["download_all_examples"] = False
 
 # -- HTML: the Read the Docs theme -----------------------------------------
 html_theme = "sphinx_rtd_theme"
@@ -204,5 +213,8 @@ def _write_archive(app):
 
 
 def setup(app):
+    if _execute and _execute != "none":
+        # before sphinx-gallery's builder-inited handler (priority 500)
+        app.connect("builder-inited", gallery_lock.acquire, priority=400)
     # after sphinx-gallery's own builder-inited handler (priority 500)
     app.connect("builder-inited", _write_archive, priority=900)

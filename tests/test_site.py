@@ -184,15 +184,18 @@ def test_no_page_shows_a_path_of_the_building_machine(html_build):
 @pytest.fixture(scope="session")
 def notebook_runs(html_build):
     """Every notebook the site offers, run as downloaded in a fresh IPython
-    kernel, two at a time (tools/run_notebooks.py says why that is fair)."""
-    from tools import run_notebooks
+    kernel, one per core at a time (tools/run_notebooks.py says why that is
+    fair)."""
+    from tools import cores, run_notebooks
 
-    def report(path, seconds, error):
+    def report(path, result):
+        seconds, error = result
         print(f"notebook {path.relative_to(GALLERY)}: "
               f"{'ok' if error is None else 'FAILED'} in {seconds:.1f} s",
               flush=True)
 
-    return run_notebooks.run_all(run_notebooks.notebooks(), 2, report)
+    return run_notebooks.run_all(run_notebooks.notebooks(),
+                                 len(cores.all_cores()), report)
 
 
 @pytest.mark.parametrize("page", [

@@ -7,19 +7,16 @@ writes lands in the site. The first cell that raises stops it; the error,
 the cell and its traceback are printed.
 
 Usage: ``python tools/run_notebooks.py [--jobs N] [NOTEBOOK.ipynb ...]``
-(default: every notebook of the last build, one at a time). Exit status 1
-if one failed. With ``--jobs 2`` two notebooks run at once, each kernel in
-a process of its own: the pages are written to hold on a busy machine
-(they take the cores that are free, and a speed they cannot measure is
-reported as such), so this checks that they run, in about half the time;
-their speeds are not the site's figures. The performance page's notebook
-(:data:`ALONE`) runs on its own after the others.
+(default: every notebook of the last build, one per core at a time). Exit
+status 1 if one failed. Notebooks that run at once each have a share of
+the cores and run on fewer threads (``tools/cores.py`` says why), the
+performance page's on its own after the others: their speeds are not the
+site's figures, this checks that they run.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import json
 import re
 import subprocess
@@ -33,24 +30,21 @@ import nbclient
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-GALLERY = ROOT / "docs" / "auto_examples"
+sys.path.insert(0, str(ROOT))  # run as a script: `tools` is a package here
+from tools import cores  # noqa: E402
+from tools.build_site import GALLERY, cached_costs  # noqa: E402
+
 #: The longest a cell may run (the benchmark's cells take about a minute).
 CELL_TIMEOUT_S = 600
 
 
 def notebooks() -> list[Path]:
     """Every notebook of the last build, the longest first (by its page's
-    running time in the build, sphinx-gallery's ``.cost.json``), so that
-    notebooks run two at a time finish together; then by name."""
-    def last_running_time(notebook: Path) -> float:
-        cost = notebook.with_suffix(".cost.json")
-        try:
-            return float(json.loads(cost.read_text())["time"])
-        except (OSError, ValueError, KeyError):
-            return 0.0
-
-    return sorted(GALLERY.glob("*/plot_*.ipynb"),
-                  key=lambda path: (-last_running_time(path), path))
+    running time in the build), so that notebooks run side by side finish
+    together; then by name."""
+    costs = cached_costs()
+    return sorted(GALLERY.glob("*/plot_*.ipynb"), key=lambda path: (
+        -costs.get(cores.page_name(path), {}).get("time", 0.0), path))
 
 
 def run(path: Path) -> tuple[float, str | None]:
@@ -71,18 +65,13 @@ def run(path: Path) -> tuple[float, str | None]:
         return time.perf_counter() - start, None
 
 
-#: Notebooks that run alone, never beside another: the performance page
-#: starts a process per benchmark configuration and times them, and a
-#: page running beside it slowed many-fold (the siamese training notebook:
-#: 48 s on its own, 533 s beside the benchmark).
-ALONE = ("performance/plot_performance.ipynb",)
-
-
-def run_in_process(path: Path) -> tuple[float, str | None]:
-    """:func:`run` in a Python process of its own (for ``--jobs``)."""
-    result = subprocess.run(
-        [sys.executable, __file__, "--one", str(path)],
-        capture_output=True, text=True)
+def run_in_process(path: Path,
+                   on_cores: list[int] | None) -> tuple[float, str | None]:
+    """:func:`run` in a Python process of its own (and so its kernel) on
+    ``on_cores`` (None: every core)."""
+    command = [sys.executable, __file__, "--one", str(path)]
+    result = subprocess.run(cores.pinned(command, on_cores),
+                            capture_output=True, text=True)
     try:
         seconds, error = json.loads(result.stdout.splitlines()[-1])
     except (IndexError, ValueError):
@@ -90,36 +79,22 @@ def run_in_process(path: Path) -> tuple[float, str | None]:
     return seconds, error
 
 
-def run_all(paths: list[Path], jobs: int = 1, report=print) -> dict:
-    """Run ``paths``, ``jobs`` at a time (each in a process of its own when
-    more than one), those in :data:`ALONE` afterwards on their own; call
-    ``report(path, seconds, error)`` as each ends; return path -> (seconds,
-    error)."""
-    alone = [path for path in paths if path.is_relative_to(GALLERY)
-             and path.relative_to(GALLERY).as_posix() in ALONE] \
-        if jobs > 1 else []
-    shared = [path for path in paths if path not in alone]
-    runner = run if jobs == 1 else run_in_process
-    results = {}
-    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        futures = {pool.submit(runner, path): path for path in shared}
-        for future in concurrent.futures.as_completed(futures):
-            results[futures[future]] = future.result()
-            report(futures[future], *results[futures[future]])
-    for path in alone:
-        results[path] = run_in_process(path)
-        report(path, *results[path])
-    return results
+def run_all(paths: list[Path], jobs: int, report=None) -> dict:
+    """Run ``paths`` (:func:`tools.cores.run_all`: ``jobs`` at a time, each
+    on a share of the cores); call ``report(path, (seconds, error))`` as
+    each ends; return path -> (seconds, error)."""
+    return cores.run_all(paths, run_in_process, jobs, report)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="notebooks run at once (default 1)")
+    parser.add_argument("--jobs", type=int, default=len(cores.all_cores()),
+                        help="notebooks run at once, each on a share of the "
+                             "cores (default: one per core)")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.one:  # a worker of --jobs: the result as JSON, last line
+    if args.one:  # a worker of run_in_process: the result as JSON
         print(json.dumps(run(args.one)))
         return 0
     paths = [path.resolve() for path in args.notebooks] or notebooks()
@@ -127,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         print("no notebook found: build the site first (make html)",
               file=sys.stderr)
         return 1
-    print(f"running {len(paths)} notebooks, {args.jobs} at a time ...",
+    print(f"running {len(paths)} notebooks, "
+          f"{len(cores.shares(args.jobs))} at a time ...",
           flush=True)
     done = []
 
-    def report(path, seconds, error):
+    def report(path, result):
+        seconds, error = result
         done.append(path)
         name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"[{len(done)}/{len(paths)}] {name}: "
