@@ -232,7 +232,10 @@ def machine_text(machine: dict) -> str:
                                      else len(order), name))
     versions = ", ".join(f"{name} {machine['versions'][name]}"
                          for name in names)
-    return (f"{machine['cpu']}, {machine['cores']} cores; GPU: "
+    cores, of = machine["cores"], machine.get("machine_cores")
+    cores = (f"{cores} of {of} cores" if of and of != cores
+             else f"{cores} core{'s' if cores != 1 else ''}")
+    return (f"{machine['cpu']}, {cores}; GPU: "
             f"{'; '.join(machine['gpus'])}; {versions}; {machine['date']}")
 
 

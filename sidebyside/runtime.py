@@ -207,8 +207,9 @@ def gpu_names() -> list[str]:
 
 
 def machine() -> dict:
-    """Where and when a result was obtained: CPU, cores, GPUs, the versions
-    of the frameworks this process imported, and today's date.
+    """Where and when a result was obtained: CPU, cores (those this process
+    may use, and the machine's), GPUs, the versions of the frameworks this
+    process imported, and today's date.
 
     The claim ledger shows it beside each verdict (:mod:`sidebyside.claims`).
     """
@@ -220,6 +221,7 @@ def machine() -> dict:
         if module in sys.modules:
             versions[label] = sys.modules[module].__version__
     return {"cpu": cpu_model(), "cores": cpu_count(),
+            "machine_cores": os.cpu_count() or cpu_count(),
             "gpus": gpu_names() or ["none"], "versions": versions,
             "date": datetime.date.today().isoformat()}
 

@@ -69,8 +69,8 @@ def test_record_writes_only_where_asked(tmp_path, monkeypatch, capsys):
     assert (entry["verdict"], entry["evidence"], entry["page"]) == (
         "holds", "same.", "lenet/plot_lenet")
     assert entry["checks"] == [a_check()]
-    assert set(entry["machine"]) == {"cpu", "cores", "gpus", "versions",
-                                     "date"}
+    assert set(entry["machine"]) == {"cpu", "cores", "machine_cores", "gpus",
+                                     "versions", "date"}
 
 
 @pytest.mark.parametrize("claim, verdict, checks, message", [
@@ -105,6 +105,15 @@ def test_ledger_shows_checks_and_machine_and_marks_untested(tmp_path,
     assert ("| weights, naive / shared | 3 | == 3 | a copy per branch |"
             in ledger)
     assert "\nRun: " in ledger and " cores; GPU: " in ledger
+
+
+def test_the_ledger_says_when_a_page_had_fewer_cores_than_the_machine():
+    machine = {"cpu": "a CPU", "cores": 1, "machine_cores": 2,
+               "gpus": ["none"], "versions": {"Python": "3.11"},
+               "date": "2026-12-02"}
+    assert claims.machine_text(machine).startswith("a CPU, 1 of 2 cores;")
+    machine["cores"] = 2
+    assert claims.machine_text(machine).startswith("a CPU, 2 cores;")
 
 
 def test_speed_claims_say_their_machine(tmp_path, monkeypatch):

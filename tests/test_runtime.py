@@ -140,6 +140,7 @@ def test_machine_names_cpu_cores_gpus_versions_and_date():
 
     machine = runtime.machine()
     assert machine["cpu"] and machine["cores"] == runtime.cpu_count()
+    assert machine["machine_cores"] == os.cpu_count()
     assert machine["gpus"] == (runtime.gpu_names() or ["none"])
     assert machine["versions"]["Python"].startswith("3.11")
     assert "NumPy" in machine["versions"]
