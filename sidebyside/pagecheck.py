@@ -10,8 +10,14 @@ of its own. After each of the page's epochs the page waits
 batch size (:mod:`sidebyside.bench`), in a process of its own, times
 :data:`PACED_STEPS` training steps: each epoch is measured beside a
 benchmark run of the same minute, so that a machine whose speed changes
-from minute to minute slows both alike. A page must reach
-:data:`PAGE_THRESHOLD` of the benchmark's speed.
+from minute to minute slows both alike. The worker runs on the page's
+threads and MXNet engine: a page that trains with both frameworks runs
+MXNet's synchronous ``NaiveEngine`` (``runtime.start(...,
+mxnet_on_main_thread=True)`` says why), on which the Module trained LeNet
+about 5 % slower than on the threaded engine (3,860 and 4,045 images/s
+here), and a worker on the other engine would count that against the
+page's loop. A page must reach :data:`PAGE_THRESHOLD` of the benchmark's
+speed.
 
 When other processes were busy during an epoch or a benchmark run
 (:mod:`sidebyside.load`), a configuration that falls short is reported as
@@ -26,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 
-from sidebyside.bench import Worker
+from sidebyside.bench import Worker, framework_of
 from sidebyside.load import BUSY_CORES
 from sidebyside.timers import PACE_VARIABLE, recorded_speeds, \
     recording_pages
@@ -35,6 +41,8 @@ from sidebyside.timers import PACE_VARIABLE, recorded_speeds, \
 PAGE_THRESHOLD = 0.9
 #: Training steps the benchmark times after each of a page's epochs.
 PACED_STEPS = 80
+#: MXNet's choice of engine, read when it is imported.
+ENGINE_VARIABLE = "MXNET_ENGINE_TYPE"
 #: How many times a page that falls short is run before it counts as
 #: slow, since identical runs moved the ratio by up to 19 % here (where
 #: threads and memory land).
@@ -44,9 +52,11 @@ ATTEMPTS = 3
 def hand_over(config: str, batch_size: int, threads: int | None) -> None:
     """Called by :class:`~sidebyside.timers.EpochTimer` after each epoch
     when this check runs the page: ask the benchmark to time ``config`` on
-    the page's ``threads``, and wait until it has."""
+    the page's ``threads`` and MXNet engine, and wait until it has."""
     to_check, from_check = map(int, os.environ[PACE_VARIABLE].split(","))
-    os.write(to_check, f"{config} {batch_size} {threads or 0}\n".encode())
+    engine = os.environ.get(ENGINE_VARIABLE) or "-"
+    os.write(to_check,
+             f"{config} {batch_size} {threads or 0} {engine}\n".encode())
     os.read(from_check, 3)
 
 
@@ -57,16 +67,23 @@ class _PacedBenchmark:
     def __init__(self, threads: int | None):
         self.threads = threads
         self.workers: dict[tuple[str, int], Worker] = {}
+        self.engines: dict[tuple[str, int], str | None] = {}
         self.timings: dict[tuple[str, int], list[dict]] = {}
 
     def measure(self, config: str, batch_size: int,
-                threads: int | None = None) -> None:
+                threads: int | None = None, engine: str | None = None
+                ) -> None:
         """Time ``config``, on the page's ``threads`` unless the check was
-        given a thread count."""
+        given a thread count, and on the page's MXNet ``engine`` (None:
+        the configuration's own)."""
         key = (config, batch_size)
         if key not in self.workers:
-            self.workers[key] = Worker(config, ["train"], [batch_size],
-                                       self.threads or threads)
+            self.workers[key] = Worker(
+                config, ["train"], [batch_size], self.threads or threads,
+                environment={ENGINE_VARIABLE: engine}
+                if engine and framework_of(config) == "mxnet" else None)
+            # the engine the worker's MXNet reads (None: no MXNet)
+            self.engines[key] = self.workers[key].ready["engine"]
         timing = self.workers[key].time("train", batch_size, PACED_STEPS)
         self.timings.setdefault(key, []).append(timing)
 
@@ -92,9 +109,10 @@ def _run_page(script, records, benchmark: _PacedBenchmark) -> None:
         os.close(page_reads)
         with os.fdopen(to_check) as requests:
             for request in requests:
-                config, batch_size, threads = request.split()
+                config, batch_size, threads, engine = request.split()
                 benchmark.measure(config, int(batch_size),
-                                  int(threads) or None)
+                                  int(threads) or None,
+                                  None if engine == "-" else engine)
                 os.write(from_check, b"go\n")
         os.close(from_check)
         if page.wait() != 0:
@@ -179,14 +197,17 @@ def _paced_rows(script, threads) -> list[dict]:
         benchmark.close()
     if not page_speeds:
         raise ValueError(f"{script} recorded no training speed")
-    return [compare(entry, benchmark.timings.get(
-                (entry["config"], entry["batch_size"]), []))
-            for entry in page_speeds]
+    rows = []
+    for entry in page_speeds:
+        key = (entry["config"], entry["batch_size"])
+        rows.append({**compare(entry, benchmark.timings.get(key, [])),
+                     "engine": benchmark.engines.get(key)})
+    return rows
 
 
 def pages_table(rows: list[dict]) -> str:
     """The comparison as a fixed-width text table."""
-    lines = [f"{'page':<20}{'configuration':<15}{'batch':>6}"
+    lines = [f"{'page':<20}{'configuration':<28}{'batch':>6}"
              f"{'page img/s':>12}{'bench img/s':>13}{'ratio':>7}"
              f"{'other cores':>13}  verdict"]
     for row in rows:
@@ -194,7 +215,9 @@ def pages_table(rows: list[dict]) -> str:
                    "BELOW": f"BELOW {100 * PAGE_THRESHOLD:.0f} %",
                    "busy": "busy machine: not measured"}[row["verdict"]]
         other = row["busiest_other_cores"]
-        lines.append(f"{row['page']:<20}{row['config']:<15}"
+        config = row["config"] + (f" ({row['engine']})"
+                                  if row.get("engine") else "")
+        lines.append(f"{row['page']:<20}{config:<28}"
                      f"{row['batch_size']:>6}{row['images_per_s']:>12.0f}"
                      f"{row['benchmark_images_per_s']:>13.0f}"
                      f"{row['ratio']:>7.2f}"
@@ -202,8 +225,9 @@ def pages_table(rows: list[dict]) -> str:
                      f"{verdict}")
     lines.append("page and benchmark images/s: medians over the page's "
                  "epochs; ratio: median of each epoch's ratio to the "
-                 "benchmark run right after it (the best of the attempts); "
-                 "other cores: the most other processes used meanwhile")
+                 "benchmark run right after it (the best of the attempts), "
+                 "on the page's threads and MXNet engine; other cores: the "
+                 "most other processes used meanwhile")
     return "\n".join(lines)
 
 

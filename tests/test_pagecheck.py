@@ -57,6 +57,21 @@ def test_pages_are_paced_by_the_benchmark(tmp_path):
     assert "tiny/plot_tiny" in pagecheck.pages_table([row])
 
 
+def test_the_benchmark_runs_on_the_page_s_mxnet_engine(tmp_path):
+    # a page that trains MXNet on its synchronous engine is compared with
+    # the benchmark on that engine, not on the threaded one
+    script = tmp_path / "plot_tiny.py"
+    script.write_text(PACED_PAGE.replace(
+        "runtime.configure_threads(1)",
+        "runtime.configure_threads(1, mxnet_on_main_thread=True)").replace(
+        '"torch-eager"', '"gluon"'))
+    row, = pagecheck.check_pages([script], threads=1, attempts=1,
+                                 progress=lambda _: None)
+    print(pagecheck.pages_table([row]))
+    assert (row["config"], row["engine"]) == ("gluon", "NaiveEngine")
+    assert "gluon (NaiveEngine)" in pagecheck.pages_table([row])
+
+
 def test_on_a_busy_machine_the_check_reports_busy_not_a_failure(
         tmp_path, busy_core, capsys):
     script = tmp_path / "plot_tiny.py"
