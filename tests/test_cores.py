@@ -33,11 +33,13 @@ def test_a_pinned_process_sees_only_its_cores():
     assert cores.pinned(command, None) == command
 
 
-def test_run_all_shares_cores_and_runs_the_benchmark_alone_and_last():
+def test_run_all_shares_cores_long_pages_first_the_benchmark_last():
     if len(cores.all_cores()) < 2:
         pytest.skip("needs two cores to run two pages at once")
     benchmark = Path("examples/performance/plot_performance.py")
+    long_page = Path("examples/lenet/plot_lenet.py")  # in cores.FIRST
     pages = [Path(f"examples/topic/plot_{name}.py") for name in "abcd"]
+    pages.append(long_page)
     held, log, lock = [], [], threading.Lock()
 
     def work(path, share):
@@ -52,6 +54,7 @@ def test_run_all_shares_cores_and_runs_the_benchmark_alone_and_last():
 
     results = cores.run_all([benchmark, *pages], work, jobs=2)
     assert results == {path: path.stem for path in [benchmark, *pages]}
+    assert log[0][0] == long_page, log  # started first, though listed last
     assert log[-1] == (benchmark, None, 1), log  # last, alone, every core
     shares_used = {tuple(share) for path, share, _ in log[:-1]}
     assert shares_used == {tuple(share) for share in cores.shares(2)}

@@ -182,10 +182,60 @@ def test_no_page_shows_a_path_of_the_building_machine(html_build):
 
 
 @pytest.fixture(scope="session")
-def notebook_runs(html_build):
+def archive_setup(html_build, tmp_path_factory):
+    """The gallery's archive unpacked into an empty folder, and set up there
+    as its README says, from its files alone: a fresh virtual environment
+    with its pinned requirements and its helper package, then the offline
+    digits. Yields (folder, the files it unpacked, environment, a future of
+    the first step that failed, or None).
+
+    The set-up runs in the background: it is mostly pip writing 6 GB, about
+    one core for two and a half minutes, and the notebook runs, which leave
+    part of the cores idle, request this fixture so that they run
+    meanwhile. Neither measures a speed."""
+    import concurrent.futures
+    import zipfile
+
+    from tools import archive
+
+    zipped = GALLERY / archive.NAME
+    assert zipped.is_file(), zipped
+    unpacked = tmp_path_factory.mktemp("archive")
+    with zipfile.ZipFile(zipped) as opened:
+        opened.extractall(unpacked)
+    folder = unpacked / archive.FOLDER
+    names = {path.relative_to(folder).as_posix()
+             for path in folder.rglob("*") if path.is_file()}
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("SIDEBYSIDE", "PYTHON", "VIRTUAL"))}
+    environment["SIDEBYSIDE_DATA"] = str(folder / "data")
+    environment["MPLBACKEND"] = "agg"
+    python = folder / ".venv" / "bin" / "python"
+    steps = [
+        [sys.executable, "-m", "venv", str(folder / ".venv")],
+        [str(python), "-m", "pip", "install", "--quiet", "-r",
+         "requirements.txt"],
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "."],
+        [str(python), "-m", "sidebyside.data"],
+    ]
+
+    def set_up():
+        for step in steps:
+            result = subprocess.run(step, cwd=folder, env=environment,
+                                    text=True, capture_output=True)
+            if result.returncode != 0:
+                return step, result.stdout[-2000:], result.stderr[-2000:]
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(1) as background:
+        yield folder, names, environment, background.submit(set_up)
+
+
+@pytest.fixture(scope="session")
+def notebook_runs(html_build, archive_setup):
     """Every notebook the site offers, run as downloaded in a fresh IPython
     kernel, one per core at a time (tools/run_notebooks.py says why that is
-    fair)."""
+    fair), while the archive's environment is set up (archive_setup)."""
     from tools import cores, run_notebooks
 
     def report(path, result):
@@ -208,43 +258,21 @@ def test_notebook_runs_top_to_bottom_in_a_kernel(notebook_runs, page):
     assert error is None, error[-4000:]
 
 
-def test_archive_runs_a_page_in_a_fresh_environment(html_build, tmp_path):
+def test_archive_runs_a_page_in_a_fresh_environment(archive_setup):
     # what a reader does with the gallery's archive, from its files alone
-    import zipfile
-
     from tools import archive
 
-    zipped = GALLERY / archive.NAME
-    assert zipped.is_file(), zipped
+    folder, names, environment, setting_up = archive_setup
     assert archive.NAME in (HTML / "auto_examples" / "index.html").read_text()
-    with zipfile.ZipFile(zipped) as opened:
-        opened.extractall(tmp_path)
-    folder = tmp_path / archive.FOLDER
-    names = {path.relative_to(folder).as_posix()
-             for path in folder.rglob("*") if path.is_file()}
     for script in example_scripts():
         relative = script.relative_to(EXAMPLES)
         assert {relative.as_posix(),
                 relative.with_suffix(".ipynb").as_posix()} <= names
     assert {"README.md", "requirements.txt", "pyproject.toml",
             "sidebyside/__init__.py", "sidebyside/data.py"} <= names
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("SIDEBYSIDE", "PYTHON", "VIRTUAL"))}
-    environment["SIDEBYSIDE_DATA"] = str(folder / "data")
-    environment["MPLBACKEND"] = "agg"
+    failed = setting_up.result()
+    assert failed is None, failed
     python = folder / ".venv" / "bin" / "python"
-    steps = [
-        [sys.executable, "-m", "venv", str(folder / ".venv")],
-        [str(python), "-m", "pip", "install", "--quiet", "-r",
-         "requirements.txt"],
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "."],
-        [str(python), "-m", "sidebyside.data"],
-    ]
-    for step in steps:
-        result = subprocess.run(step, cwd=folder, env=environment, text=True,
-                                capture_output=True)
-        assert result.returncode == 0, (step, result.stdout[-2000:],
-                                        result.stderr[-2000:])
     # the page imports the archive's helper package, not this clone's
     page = folder / "debugging"
     result = subprocess.run(

@@ -12,8 +12,11 @@ a core the other page holds (the siamese training notebook: 415 s instead
 of 48 s). So each process starts under ``taskset`` with its share of the
 cores and sees only those: it runs on fewer threads, not on a busy machine.
 
-A page that times processes of its own, the benchmark (:data:`ALONE`),
-runs afterwards, on its own, with every core.
+The pages that take longest (:data:`FIRST`) start first, so that the
+shares finish together: started last, the siamese training page ran 44 s
+on one core while the other core had nothing left to do. A page that times
+processes of its own, the benchmark (:data:`ALONE`), runs afterwards, on
+its own, with every core.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ from typing import Callable
 #: performance page starts a process per benchmark configuration and times
 #: them; a page running beside it slows both.
 ALONE = ("performance/plot_performance",)
+
+
+#: Pages (topic/name) that start first, the longest first: on the 2-core
+#: machine each took 30-60 s on one core, most others 7-25 s.
+FIRST = ("siamese/plot_siamese_training", "lenet/plot_lenet",
+         "multihead/plot_multihead", "debugging/plot_control_flow")
 
 
 def page_name(path: Path) -> str:
@@ -58,10 +67,12 @@ def run_all(paths: list[Path], work: Callable, jobs: int,
             report: Callable | None = None) -> dict:
     """Call ``work(path, cores)`` for every path, ``jobs`` at a time, each
     with a share of the cores (``cores`` is None with one job: every
-    core); the :data:`ALONE` pages afterwards, one at a time, with every
-    core. ``report(path, result)`` is called as each ends. Returns path ->
-    result."""
+    core), the :data:`FIRST` pages first; the :data:`ALONE` pages
+    afterwards, one at a time, with every core. ``report(path, result)``
+    is called as each ends. Returns path -> result."""
     alone = [path for path in paths if page_name(path) in ALONE]
+    paths = sorted(paths, key=lambda path: FIRST.index(page_name(path))
+                   if page_name(path) in FIRST else len(FIRST))
     free = queue.Queue()
     core_shares = shares(jobs)
     for share in core_shares:

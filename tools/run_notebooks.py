@@ -32,19 +32,15 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: `tools` is a package here
 from tools import cores  # noqa: E402
-from tools.build_site import GALLERY, cached_costs  # noqa: E402
+from tools.build_site import GALLERY  # noqa: E402
 
 #: The longest a cell may run (the benchmark's cells take about a minute).
 CELL_TIMEOUT_S = 600
 
 
 def notebooks() -> list[Path]:
-    """Every notebook of the last build, the longest first (by its page's
-    running time in the build), so that notebooks run side by side finish
-    together; then by name."""
-    costs = cached_costs()
-    return sorted(GALLERY.glob("*/plot_*.ipynb"), key=lambda path: (
-        -costs.get(cores.page_name(path), {}).get("time", 0.0), path))
+    """Every notebook of the last build."""
+    return sorted(GALLERY.glob("*/plot_*.ipynb"))
 
 
 def run(path: Path) -> tuple[float, str | None]:
