@@ -62,7 +62,22 @@ def _peak_rss_mb() -> float:
     return 0.0
 
 
-class PeakMemory:
+class _ConfigCallable:
+    """A callable of ``conf.py`` as a class, not a function, so that Sphinx
+    can cache the configuration that holds it: every instance of a class
+    equals every other."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self))
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class PeakMemory(_ConfigCallable):
     """Run a function; return (peak memory in MB while it ran, its result).
 
     sphinx-gallery calls this around every code block of a page it runs
@@ -71,8 +86,7 @@ class PeakMemory:
     that runs the page (Sphinx itself included, about 200 MB), reset
     before the block (``/proc/self/clear_refs``), so it is the most the
     process held while the block ran. Where Linux's counters cannot be
-    read or reset, it is 0. (A class, not a function, so that Sphinx can
-    cache the configuration that holds it.)
+    read or reset, it is 0.
     """
 
     def __call__(self, function):
@@ -84,20 +98,11 @@ class PeakMemory:
         result = function()
         return _peak_rss_mb(), result
 
-    def __eq__(self, other):
-        return isinstance(other, PeakMemory)
-
-    def __hash__(self):
-        return hash(PeakMemory)
-
-    def __repr__(self):
-        return "PeakMemory()"
-
 
 peak_memory = PeakMemory()
 
 
-class GalleryLock:
+class GalleryLock(_ConfigCallable):
     """Keep example processes that run at once from writing the same files.
 
     Every process started by :func:`execute` runs sphinx-gallery over the
@@ -108,8 +113,7 @@ class GalleryLock:
     example starts, and again from when it ends until the process exits:
     the examples run side by side, their writes one at a time. It is
     sphinx-gallery's ``reset_modules`` callable, called before and after
-    the example (``reset_modules_order = "both"``). (A class, not a
-    function, so that Sphinx can cache the configuration that holds it.)
+    the example (``reset_modules_order = "both"``).
     """
 
     path = BUILD / "gallery.lock"
@@ -133,15 +137,6 @@ class GalleryLock:
 
     def __getstate__(self):  # Sphinx pickles its configuration: no file
         return {}
-
-    def __eq__(self, other):
-        return isinstance(other, GalleryLock)
-
-    def __hash__(self):
-        return hash(GalleryLock)
-
-    def __repr__(self):
-        return "GalleryLock()"
 
 
 gallery_lock = GalleryLock()
