@@ -1,8 +1,6 @@
 """Fixtures shared by the tests: the site's build (run once, for every
-test that needs it), the doctest build, threads for checks that run in the
-background, and a process that keeps one core busy."""
+test that needs it) and a process that keeps one core busy."""
 
-import concurrent.futures
 import subprocess
 import sys
 import time
@@ -31,23 +29,8 @@ def html_build():
 
 
 @pytest.fixture(scope="session")
-def background():
-    """Threads for checks that time nothing, to run beside the notebooks
-    (tests/test_site.py), which leave part of the cores idle."""
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="session")
-def doctest_build(html_build, background):
-    """The doctest build, in the background: a future of (status, output)."""
-    def build():
-        result = subprocess.run(
-            [sys.executable, "tools/build_site.py", "doctest"], cwd=ROOT,
-            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        return result.returncode, result.stdout
-
-    return background.submit(build)
+def doctest_build(html_build):
+    return run(sys.executable, "tools/build_site.py", "doctest")
 
 
 @pytest.fixture

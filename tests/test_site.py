@@ -71,6 +71,15 @@ def test_lenet_page_shows_figure_table_and_proofs(html_build):
         assert text in page, text
 
 
+def test_doctest_builder_passes(doctest_build):
+    status, log = doctest_build
+    assert status == 0, log[-3000:]
+    report = (ROOT / "_build" / "doctest" / "output.txt").read_text()
+    tests = int(re.search(r"(\d+) tests?\n", report)[1])
+    assert tests >= 5, report
+    assert re.search(r"\b0 failures in tests", report), report
+
+
 def test_pages_train_as_fast_as_the_benchmark(html_build):
     # The benchmark's own check, measured side by side: it runs each page
     # that records its training speed and, after each of its epochs, the
@@ -173,17 +182,18 @@ def test_no_page_shows_a_path_of_the_building_machine(html_build):
 
 
 @pytest.fixture(scope="session")
-def archive_setup(html_build, tmp_path_factory, background):
+def archive_setup(html_build, tmp_path_factory):
     """The gallery's archive unpacked into an empty folder, and set up there
     as its README says, from its files alone: a fresh virtual environment
     with its pinned requirements and its helper package, then the offline
-    digits. Returns (folder, the files it unpacked, environment, a future
-    of the first step that failed, or None).
+    digits. Yields (folder, the files it unpacked, environment, a future of
+    the first step that failed, or None).
 
     The set-up runs in the background: it is mostly pip writing 6 GB, about
     one core for two and a half minutes, and the notebook runs, which leave
     part of the cores idle, request this fixture so that they run
     meanwhile. Neither measures a speed."""
+    import concurrent.futures
     import zipfile
 
     from tools import archive
@@ -217,15 +227,15 @@ def archive_setup(html_build, tmp_path_factory, background):
                 return step, result.stdout[-2000:], result.stderr[-2000:]
         return None
 
-    return folder, names, environment, background.submit(set_up)
+    with concurrent.futures.ThreadPoolExecutor(1) as background:
+        yield folder, names, environment, background.submit(set_up)
 
 
 @pytest.fixture(scope="session")
-def notebook_runs(html_build, archive_setup, doctest_build):
+def notebook_runs(html_build, archive_setup):
     """Every notebook the site offers, run as downloaded in a fresh IPython
     kernel, one per core at a time (tools/run_notebooks.py says why that is
-    fair), while the archive's environment is set up (archive_setup) and
-    the doctest build runs (conftest.py), in the background."""
+    fair), while the archive's environment is set up (archive_setup)."""
     from tools import cores, run_notebooks
 
     def report(path, result):
@@ -246,17 +256,6 @@ def test_notebook_runs_top_to_bottom_in_a_kernel(notebook_runs, page):
     assert notebook in notebook_runs, f"the site offers no {notebook.name}"
     seconds, error = notebook_runs[notebook]
     assert error is None, error[-4000:]
-
-
-def test_doctest_builder_passes(doctest_build):
-    # after the notebooks, beside which it ran (notebook_runs)
-    status, log = doctest_build.result()
-    print(log[-1000:])
-    assert status == 0, log[-3000:]
-    report = (ROOT / "_build" / "doctest" / "output.txt").read_text()
-    tests = int(re.search(r"(\d+) tests?\n", report)[1])
-    assert tests >= 5, report
-    assert re.search(r"\b0 failures in tests", report), report
 
 
 def test_archive_runs_a_page_in_a_fresh_environment(archive_setup):
