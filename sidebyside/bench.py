@@ -500,9 +500,10 @@ def matmul_ceiling(sizes=CEILING_SIZES, repeats: int = CEILING_REPEATS,
     return {"gflops": max(by_size.values()), "by_size": by_size}
 
 
-def _ceiling_in_subprocess(threads: int | None) -> dict:
+def _ceiling_in_subprocess(threads: int | None,
+                           sizes=CEILING_SIZES) -> dict:
     command = [sys.executable, "-m", "sidebyside.bench", "--worker",
-               "ceiling", str(threads or 0)]
+               "ceiling", str(threads or 0), ",".join(map(str, sizes))]
     completed = subprocess.run(command, capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"the ceiling worker failed:\n"
@@ -576,11 +577,13 @@ class Result:
 def run(configs=tuple(CONFIGS), modes=MODES, batch_sizes=BATCH_SIZES,
         steps: int = STEPS, rounds: int = ROUNDS, warmup: int = WARMUP,
         threads: int | None = None, profile_closest: bool = True,
-        profiles=(), progress=print) -> dict:
+        profiles=(), progress=print, ceiling_sizes=CEILING_SIZES) -> dict:
     """Measure every configuration in rounds, each in a process of its own.
 
     ``threads`` (default: the cores other processes leave free when it
-    starts, :func:`sidebyside.runtime.free_cores`) is every process's.
+    starts, :func:`sidebyside.runtime.free_cores`) is every process's;
+    ``ceiling_sizes`` are the matrix sizes of the ceiling
+    (:func:`matmul_ceiling`).
     Returns a JSON-ready dict: ``results`` (one per configuration, mode and
     batch size, with every round's figure), the ``ceiling`` before and
     after, the ``cpu_estimate``, ``flops`` per image, each result's
@@ -595,7 +598,7 @@ def run(configs=tuple(CONFIGS), modes=MODES, batch_sizes=BATCH_SIZES,
         # that looked for itself would see the others importing
         from sidebyside.runtime import free_cores
         threads, _ = free_cores()
-    ceiling_before = _ceiling_in_subprocess(threads)
+    ceiling_before = _ceiling_in_subprocess(threads, ceiling_sizes)
     progress(f"float32 matmul before: {ceiling_before['gflops']:.0f} GFLOP/s")
     workers = {}
     try:
@@ -645,14 +648,14 @@ def run(configs=tuple(CONFIGS), modes=MODES, batch_sizes=BATCH_SIZES,
         for number in range(rounds):
             progress(f"round {number + 1} of {rounds} ...")
             one_round(number)
-        ceiling_after = _ceiling_in_subprocess(threads)
+        ceiling_after = _ceiling_in_subprocess(threads, ceiling_sizes)
         busy = _busyness(timings, ceiling_before, ceiling_after)
         if busy["busy"]:
             progress(f"the machine was busy ({'; '.join(busy['reasons'])}): "
                      f"{EXTRA_ROUNDS} more rounds ...")
             for number in range(rounds, rounds + EXTRA_ROUNDS):
                 one_round(number)
-            ceiling_after = _ceiling_in_subprocess(threads)
+            ceiling_after = _ceiling_in_subprocess(threads, ceiling_sizes)
             busy = _busyness(timings, ceiling_before, ceiling_after)
         results = []
         ceiling = max(ceiling_before["gflops"], ceiling_after["gflops"])
@@ -892,6 +895,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--warmup", type=int, default=WARMUP)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--ceiling-sizes", nargs="+", type=int,
+                        default=list(CEILING_SIZES),
+                        help="matrix sizes of the float32 ceiling")
     parser.add_argument("--json", help="also write the report to this file")
     parser.add_argument("--build-times", action="store_true",
                         help="time a no-change `make html` instead "
@@ -910,7 +916,8 @@ def main(argv: list[str] | None = None) -> None:
             threads = configure_threads(int(args.worker[1]) or None)
             import torch
             torch.set_num_threads(threads)
-            _reply(matmul_ceiling())
+            _reply(matmul_ceiling(
+                [int(size) for size in args.worker[2].split(",")]))
             return
         config, modes, batch_sizes, threads = args.worker
         serve(config, modes.split(","),
@@ -926,7 +933,8 @@ def main(argv: list[str] | None = None) -> None:
         from sidebyside import pagecheck
         sys.exit(pagecheck.main(args.pages, args.threads, args.json))
     report = run(args.configs, args.modes, args.batch_sizes, args.steps,
-                 args.rounds, args.warmup, args.threads)
+                 args.rounds, args.warmup, args.threads,
+                 ceiling_sizes=args.ceiling_sizes)
     print(table(report))
     print(profile_table(report))
     if args.json:
