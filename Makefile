@@ -24,9 +24,18 @@ html-noplot: setup
 
 # tox makes an environment of its own with every pinned package and writes
 # the data there (tox.ini), so the test needs only tox itself in .venv.
+# Chromium is installed meanwhile (pip and apt each keep about one core
+# busy); its output goes to _build/browser-install.log.
 TOX := $(VENV)/bin/tox
-test: browser $(TOX)
-	@rm -f _build/test-results.xml; \
+test:
+	@mkdir -p _build; rm -f _build/test-results.xml; \
+	$(MAKE) --no-print-directory browser > _build/browser-install.log 2>&1 & \
+	browser=$$!; \
+	$(MAKE) --no-print-directory $(TOX) && $(TOX) run -e py311 --notest; \
+	ready=$$?; \
+	wait $$browser || { cat _build/browser-install.log; \
+	  echo "make test: could not install Chromium (above)"; exit 1; }; \
+	[ $$ready = 0 ] || exit $$ready; \
 	$(TOX) run -e py311 -- --junitxml=_build/test-results.xml; \
 	status=$$?; \
 	$(PYTHON) tools/test_summary.py _build/test-results.xml; \
@@ -54,7 +63,8 @@ browser:
 	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian's chromium for the browser test ..."; \
 	  $(SUDO) apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+	    --no-install-recommends chromium; }
 
 clean:
 	rm -rf _build docs/auto_examples
