@@ -80,11 +80,12 @@ def test_doctest_builder_passes(doctest_build):
     assert re.search(r"\b0 failures in tests", report), report
 
 
-def test_pages_train_as_fast_as_the_benchmark(html_build):
+def test_pages_train_as_fast_as_the_benchmark(html_build, quiet_machine):
     # The benchmark's own check, measured side by side: it runs each page
     # that records its training speed and, after each of its epochs, the
     # same configuration in a process of its own (sidebyside.bench). It
-    # runs after the build, never beside it, so the two do not compete.
+    # runs after the build and the archive's set-up, never beside them, so
+    # that nothing of the tests' own competes with it.
     status, output = run(sys.executable, "-m", "sidebyside.bench",
                          "--pages")
     assert "lenet/plot_lenet" in output
@@ -182,60 +183,10 @@ def test_no_page_shows_a_path_of_the_building_machine(html_build):
 
 
 @pytest.fixture(scope="session")
-def archive_setup(html_build, tmp_path_factory):
-    """The gallery's archive unpacked into an empty folder, and set up there
-    as its README says, from its files alone: a fresh virtual environment
-    with its pinned requirements and its helper package, then the offline
-    digits. Yields (folder, the files it unpacked, environment, a future of
-    the first step that failed, or None).
-
-    The set-up runs in the background: it is mostly pip writing 6 GB, about
-    one core for two and a half minutes, and the notebook runs, which leave
-    part of the cores idle, request this fixture so that they run
-    meanwhile. Neither measures a speed."""
-    import concurrent.futures
-    import zipfile
-
-    from tools import archive
-
-    zipped = GALLERY / archive.NAME
-    assert zipped.is_file(), zipped
-    unpacked = tmp_path_factory.mktemp("archive")
-    with zipfile.ZipFile(zipped) as opened:
-        opened.extractall(unpacked)
-    folder = unpacked / archive.FOLDER
-    names = {path.relative_to(folder).as_posix()
-             for path in folder.rglob("*") if path.is_file()}
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("SIDEBYSIDE", "PYTHON", "VIRTUAL"))}
-    environment["SIDEBYSIDE_DATA"] = str(folder / "data")
-    environment["MPLBACKEND"] = "agg"
-    python = folder / ".venv" / "bin" / "python"
-    steps = [
-        [sys.executable, "-m", "venv", str(folder / ".venv")],
-        [str(python), "-m", "pip", "install", "--quiet", "-r",
-         "requirements.txt"],
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "."],
-        [str(python), "-m", "sidebyside.data"],
-    ]
-
-    def set_up():
-        for step in steps:
-            result = subprocess.run(step, cwd=folder, env=environment,
-                                    text=True, capture_output=True)
-            if result.returncode != 0:
-                return step, result.stdout[-2000:], result.stderr[-2000:]
-        return None
-
-    with concurrent.futures.ThreadPoolExecutor(1) as background:
-        yield folder, names, environment, background.submit(set_up)
-
-
-@pytest.fixture(scope="session")
-def notebook_runs(html_build, archive_setup):
+def notebook_runs(html_build, quiet_machine):
     """Every notebook the site offers, run as downloaded in a fresh IPython
     kernel, one per core at a time (tools/run_notebooks.py says why that is
-    fair), while the archive's environment is set up (archive_setup)."""
+    fair), with nothing of the tests' own beside them (quiet_machine)."""
     from tools import cores, run_notebooks
 
     def report(path, result):
