@@ -6,6 +6,7 @@ The sources are in ``docs/`` (narrative pages, MyST Markdown) and
 """
 
 import doctest
+import json
 import os
 import re
 import sys
@@ -75,14 +76,24 @@ myst_substitutions = _build_information()
 # when they ran (sidebyside.claims; tools/build_site.py sets the folder).
 from sidebyside import claims  # noqa: E402
 from tools.build_site import (  # noqa: E402
-    RECORDS, cached_costs, gallery_lock, peak_memory)
+    GALLERY, RECORDS, gallery_lock, peak_memory)
+
+# What tools/build_site.py asks of this process (SIDEBYSIDE_EXECUTE, see
+# "sphinx-gallery" below): one example's path, "none", or unset.
+_execute = os.environ.get("SIDEBYSIDE_EXECUTE")
+# A process that runs one example, beside others that do the same
+_one_example = _execute not in (None, "none")
 
 
 def _page_costs() -> str:
     """Each gallery page's running time and peak memory, as a Markdown
-    table, from what sphinx-gallery cached when the page last ran."""
+    table, from what sphinx-gallery cached (``.cost.json`` beside each
+    page) when the page last ran."""
     rows = []
-    for page, cost in cached_costs().items():
+    for cost_file in sorted(GALLERY.glob("*/plot_*.cost.json")):
+        page = cost_file.relative_to(GALLERY).as_posix().removesuffix(
+            ".cost.json")
+        cost = json.loads(cost_file.read_text())
         memory = f"{cost['memory']:.0f} MB" if cost["memory"] else "-"
         rows.append(f"| {{doc}}`/auto_examples/{page}` | "
                     f"{cost['time']:.1f} s | {memory} |")
@@ -92,9 +103,9 @@ def _page_costs() -> str:
             + "\n".join(rows))
 
 
-# A process that runs one example (tools/build_site.py) reads neither table,
-# and other such processes may be writing the files they come from.
-if os.environ.get("SIDEBYSIDE_EXECUTE") in (None, "none"):
+# A process that runs one example reads neither table, and other such
+# processes may be writing the files they come from.
+if not _one_example:
     myst_substitutions["claim_ledger"] = claims.ledger_markdown(RECORDS)
     myst_substitutions["page_costs"] = _page_costs()
 
@@ -122,11 +133,10 @@ np.random.seed(0)
 # the earlier processes ran). Unset, this configuration behaves like a plain
 # sphinx-gallery build and runs every example that matches GALLERY_PATTERN
 # (default: all) in this one process.
-_execute = os.environ.get("SIDEBYSIDE_EXECUTE")
 _ignore_pattern = r"__init__\.py"
 if _execute == "none":
     _filename_pattern = r"(?!)"  # matches nothing
-elif _execute:
+elif _one_example:
     _filename_pattern = re.escape(str(Path(_execute).resolve())) + "$"
     # Such processes run side by side: each leaves the other examples alone
     # (sphinx-gallery matches the pattern to file names, which are unique)
@@ -171,7 +181,7 @@ sphinx_gallery_conf = {
     # figures also saved at twice the resolution, for high-density screens
     "image_srcset": ["2x"],
 }
-if _execute and _execute != "none":
+if _one_example:
     # ... and writes the gallery's shared files one process at a time
     # (tools.build_site.GalleryLock)
     sphinx_gallery_conf["reset_modules"] = ("matplotlib", gallery_lock)
@@ -213,7 +223,7 @@ def _write_archive(app):
 
 
 def setup(app):
-    if _execute and _execute != "none":
+    if _one_example:
         # before sphinx-gallery's builder-inited handler (priority 500)
         app.connect("builder-inited", gallery_lock.acquire, priority=400)
     # after sphinx-gallery's own builder-inited handler (priority 500)

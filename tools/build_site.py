@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import json
 import os
 import re
 import shutil
@@ -153,22 +152,6 @@ def is_current(example: Path) -> bool:
     md5_file = md5_file.with_name(md5_file.name + ".md5")
     return md5_file.is_file() and \
         md5_file.read_text() == get_md5sum(example, mode="t")
-
-
-def cached_costs() -> dict[str, dict]:
-    """Each page's running time and peak memory (``{"time": s, "memory":
-    MB}``) when it last ran, by ``topic/name``, from sphinx-gallery's cache
-    (``.cost.json`` beside each page); pages that have not run are left
-    out."""
-    costs = {}
-    for cost_file in sorted(GALLERY.glob("*/plot_*.cost.json")):
-        page = cost_file.relative_to(GALLERY).as_posix()
-        try:
-            costs[page.removesuffix(".cost.json")] = json.loads(
-                cost_file.read_text())
-        except (OSError, ValueError):
-            continue
-    return costs
 
 
 def sphinx(builder: str, extra: list[str]) -> int:
