@@ -332,8 +332,8 @@ def serve(config: str, modes, batch_sizes, threads: int | None) -> None:
         import torch
         device = str(runtime.torch_device())
         threads = torch.get_num_threads()
-    engine = (os.environ.get("MXNET_ENGINE_TYPE", "ThreadedEnginePerDevice")
-              if framework_of(config) == "mxnet" else None)
+    engine = (runtime.mxnet_engine() if framework_of(config) == "mxnet"
+              else None)
     _reply({"ready": True, "first_step_s": first_step, "threads": threads,
             "device": device, "engine": engine})
     for request in sys.stdin:

@@ -183,6 +183,13 @@ def mxnet_context(requested: str | None = None):
     return mx.cpu()
 
 
+def mxnet_engine() -> str:
+    """The engine MXNet runs on in this process: ``MXNET_ENGINE_TYPE``
+    (MXNet reads it when imported) or MXNet's default,
+    ``ThreadedEnginePerDevice``."""
+    return os.environ.get("MXNET_ENGINE_TYPE", "ThreadedEnginePerDevice")
+
+
 def cpu_model() -> str:
     """The CPU's model name, as ``/proc/cpuinfo`` gives it where it can."""
     try:
@@ -243,8 +250,7 @@ def setup_lines() -> list[str]:
             f"{os.environ.get('OMP_NUM_THREADS', 'unset')}, "
             "MXNET_CPU_WORKER_NTHREADS="
             f"{os.environ.get('MXNET_CPU_WORKER_NTHREADS', 'unset')}, "
-            "engine " + os.environ.get("MXNET_ENGINE_TYPE",
-                                       "ThreadedEnginePerDevice"))
+            f"engine {mxnet_engine()}")
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         device = torch_device()
