@@ -232,11 +232,11 @@ def pages_table(rows: list[dict]) -> str:
 
 
 def main(scripts=None, threads: int | None = None,
-         json_path: str | None = None) -> int:
-    """Run the check, print the table; exit status 1 if a page is slow on
-    a quiet machine, 0 otherwise (a busy machine is reported, not
-    failed)."""
-    rows = check_pages(scripts or None, threads=threads)
+         json_path: str | None = None, attempts: int = ATTEMPTS) -> int:
+    """Run the check (:func:`check_pages`), print the table; exit status 1
+    if a page is slow on a quiet machine, 0 otherwise (a busy machine is
+    reported, not failed)."""
+    rows = check_pages(scripts or None, threads=threads, attempts=attempts)
     print(pages_table(rows))
     if json_path:
         import json
