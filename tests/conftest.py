@@ -1,8 +1,16 @@
 """Fixtures shared by the tests: the site's build (run once, for every
-test that needs it), the archive set up in a fresh environment (in the
-background, from right after the build), a machine quiet of both, and a
-process that keeps one core busy."""
+test that needs it); the doctest build and the archive set up in a fresh
+environment, both in the background from right after the html build; a
+machine quiet of both; and a process that keeps one core busy.
 
+The html build keeps every core busy; the two background jobs keep about
+one core busy each, and run beside the tests that keep at most one busy
+(the browser, the unit tests). Tests that time anything or use every core
+request ``quiet_machine``: they run last (pytest_collection_modifyitems),
+once both jobs are done.
+"""
+
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -33,8 +41,23 @@ def html_build():
 
 
 @pytest.fixture(scope="session")
-def doctest_build(html_build):
-    return run(sys.executable, "tools/build_site.py", "doctest")
+def doctest_started(html_build):
+    """The doctest build, started in the background: a future of its
+    (status, output)."""
+    def build():
+        completed = subprocess.run(
+            [sys.executable, "tools/build_site.py", "doctest"], cwd=ROOT,
+            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return completed.returncode, completed.stdout
+
+    with concurrent.futures.ThreadPoolExecutor(1) as background:
+        yield background.submit(build)
+
+
+@pytest.fixture(scope="session")
+def doctest_build(doctest_started):
+    """The doctest build's (status, output), once it is done."""
+    return doctest_started.result()
 
 
 @pytest.fixture(scope="session")
@@ -45,12 +68,8 @@ def archive_setup(html_build, tmp_path_factory):
     digits. Yields (folder, the files it unpacked, environment, a future of
     the first step that failed, or None).
 
-    The set-up runs in the background, from right after the build
-    (set_up_the_archive_early): it is mostly pip writing 6 GB, about one
-    core for two minutes, beside tests that keep at most one core busy
-    (the browser, the unit tests, the doctest build). Tests that time
-    anything request quiet_machine, which waits for it."""
-    import concurrent.futures
+    The set-up runs in the background (see above): it is mostly pip
+    writing 6 GB, about one core for two minutes."""
     import zipfile
 
     from tools import archive
@@ -88,39 +107,37 @@ def archive_setup(html_build, tmp_path_factory):
         yield folder, names, environment, background.submit(set_up)
 
 
-def _archive_collected(session) -> bool:
-    return any("archive_setup" in item.fixturenames for item in session.items)
-
-
 def pytest_collection_modifyitems(items):
     """Tests that need a quiet machine (quiet_machine) run last, in their
-    order: the others run beside the archive's set-up."""
+    order: the others run beside the background jobs."""
     items.sort(key=lambda item: "quiet_machine" in item.fixturenames)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def set_up_the_archive_early(request):
-    """Start the archive's set-up (archive_setup) as soon as the build is
-    done, where a test that needs it was collected, so that it runs beside
-    the tests that keep at most one core busy."""
-    if _archive_collected(request.session):
-        try:
-            request.getfixturevalue("archive_setup")
-        except Exception:  # no archive to set up: the archive test says why
-            pass
+def background_jobs(request):
+    """Start the background jobs that collected tests need (the doctest
+    build, the archive's set-up) as soon as the html build is done; return
+    their futures."""
+    needed = set().union(*(item.fixturenames
+                           for item in request.session.items))
+    futures = []
+    for name, future_of in (("doctest_started", lambda started: started),
+                            ("archive_setup", lambda setup: setup[-1])):
+        if name in needed:
+            try:
+                futures.append(future_of(request.getfixturevalue(name)))
+            except Exception:  # it could not start: its own test says why
+                pass
+    return futures
 
 
 @pytest.fixture(scope="session")
-def quiet_machine(request):
+def quiet_machine(background_jobs):
     """For a test that times anything or uses every core: waits until the
-    archive's set-up, where it runs, is done (whether or not it failed: its
-    own test says)."""
-    if _archive_collected(request.session):
-        try:
-            setting_up = request.getfixturevalue("archive_setup")[-1]
-        except Exception:  # nothing is set up: the archive test says why
-            return
-        setting_up.exception()
+    background jobs are done (whether or not they failed: their own tests
+    say)."""
+    for future in background_jobs:
+        future.exception()
 
 
 @pytest.fixture
